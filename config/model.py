@@ -1,0 +1,309 @@
+"""Typed configuration: one YAML file per environment parses into :class:`AppConfig`.
+
+Every model is frozen and rejects unknown keys, so a typo is an error rather than a silently
+ignored setting. Per-field rules live here; rules that relate several fields live in
+``config/checks.py`` so that all of them can be reported together.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Network
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from config.azure_ids import GUID, KeyVaultId, PrivateDnsZoneId, VNetId, WorkspaceId
+from config.regions import AZURE_REGIONS
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _pattern(regex: str, expected: str, max_length: int | None = None):
+    """A string type whose error names what is expected in words, not as a regex."""
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value) or (max_length is not None and len(value) > max_length):
+            raise ValueError(f"must be {expected}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+Guid = _pattern(GUID, "a GUID such as 00000000-0000-0000-0000-000000000000")
+# A deployment name drives every derived Azure name (see config/naming.py); this shape keeps
+# all of them valid.
+DeploymentName = _pattern(
+    r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,18}[a-z0-9]",
+    "3-20 lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit",
+)
+_DNS1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+# What the Kubernetes API server demands of namespaces and most object names.
+Dns1123Label = _pattern(_DNS1123, "a DNS-1123 label: at most 63 lowercase letters, digits and '-', alphanumeric at both ends", 63)
+HelmReleaseName = _pattern(_DNS1123, "a Helm release name: at most 53 lowercase letters, digits and '-', alphanumeric at both ends", 53)
+# Linux node pool names (and temporary_name_for_rotation) in AKS.
+NodePoolName = _pattern(r"[a-z][a-z0-9]{0,11}", "1-12 lowercase letters and digits, starting with a letter (AKS Linux pool name)")
+VmSize = _pattern(r"Standard_[A-Za-z0-9_]+", "an Azure VM size such as Standard_D4ds_v5")
+HostName = _pattern(
+    r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+",
+    "a fully qualified lowercase DNS name such as aml.example.internal",
+)
+KubernetesVersion = _pattern(r"1\.\d{2}(\.\d{1,2})?", "a Kubernetes version such as 1.33 or 1.33.2 (quote it in YAML)")
+LabelKey = _pattern(
+    r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+    "a Kubernetes label key such as workload or example.com/workload",
+)
+LabelValue = _pattern(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", "a Kubernetes label value: at most 63 letters, digits, '-', '_', '.'")
+Taint = _pattern(
+    r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?:(NoSchedule|PreferNoSchedule|NoExecute)",
+    "a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute",
+)
+MaxSurge = _pattern(r"([1-9]\d?|100)%|[1-9]\d*", "a node count such as 1 or a percentage such as 33%")
+Duration = _pattern(r"\d+[smh]", "a duration such as 2m, 30s or 1h")
+ClockTime = _pattern(r"([01]\d|2[0-3]):[0-5]\d", "a 24-hour time HH:MM")
+UtcOffset = _pattern(r"[+-](0\d|1[0-4]):[0-5]\d", "a UTC offset such as +00:00 or -05:00")
+UrlPrefix = _pattern(r"/([a-z0-9][-a-z0-9_]*/)+", "a URL path prefix with leading and trailing '/', such as /aml/")
+CertificateName = _pattern(r"[0-9A-Za-z-]{1,127}", "a Key Vault object name: 1-127 letters, digits and '-'")
+Zone = Literal["1", "2", "3"]
+TagKey = _pattern(r"[^<>%&\\?/]{1,512}", "an Azure tag name: 1-512 characters, none of < > % & \\ ? /")
+TagValue = Annotated[str, StringConstraints(max_length=256)]
+StorageAccountName = _pattern(r"[a-z0-9]{3,24}", "3-24 lowercase letters and digits (storage account name)")
+StorageContainerName = _pattern(
+    r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", "3-63 lowercase letters, digits and single hyphens (blob container name)"
+)
+ResourceGroupName = _pattern(
+    r"[-\w._()]{0,89}[-\w_()]", "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.' (resource group name)"
+)
+RelativeDirectory = _pattern(
+    r"(?!/)(?!.*(^|/)\.\.(/|$))[\w.-]+(/[\w.-]+)*", "a relative directory inside the project, without '..'"
+)
+DayOfWeek = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+DIAGNOSTIC_CATEGORIES = Literal[
+    "kube-apiserver",
+    "kube-audit",
+    "kube-audit-admin",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "cluster-autoscaler",
+    "cloud-controller-manager",
+    "guard",
+    "csi-azuredisk-controller",
+    "csi-azurefile-controller",
+    "csi-snapshot-controller",
+]
+DEFAULT_DIAGNOSTIC_CATEGORIES = (
+    "kube-apiserver",
+    "kube-audit-admin",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "cluster-autoscaler",
+    "guard",
+    "cloud-controller-manager",
+)
+
+
+# --------------------------------------------------------------------------- state
+class LocalState(Model):
+    backend: Literal["local"] = "local"
+    # Relative to the project root; state files are <directory>/<name>/<stack>.tfstate.
+    directory: RelativeDirectory = "state"
+
+
+class AzurermState(Model):
+    backend: Literal["azurerm"]
+    resource_group_name: ResourceGroupName
+    storage_account_name: StorageAccountName
+    container_name: StorageContainerName
+    subscription_id: Guid | None = None
+    tenant_id: Guid | None = None
+
+
+StateConfig = Annotated[LocalState | AzurermState, Field(discriminator="backend")]
+
+
+# --------------------------------------------------------------------------- hub
+class HubConfig(Model):
+    vnet_id: VNetId
+    address_space: list[IPv4Network] = Field(min_length=1)
+    firewall_private_ip: IPv4Address
+
+
+# --------------------------------------------------------------------------- network
+class NetworkConfig(Model):
+    vnet_cidr: IPv4Network
+    aks_subnet_cidr: IPv4Network
+    service_cidr: IPv4Network = IPv4Network("172.16.0.0/16")
+    dns_service_ip: IPv4Address = IPv4Address("172.16.0.10")
+    pod_cidr: IPv4Network = IPv4Network("192.168.0.0/16")
+
+
+# --------------------------------------------------------------------------- cluster
+class ApiServerConfig(Model):
+    private: bool = True
+    # Hub-owned privatelink.<location>.azmk8s.io zone; when absent a zone is created in the
+    # spoke and linked to the spoke (and hub) VNets.
+    private_dns_zone_id: PrivateDnsZoneId | None = None
+    public_fqdn_enabled: bool = False
+    # Only for a public API server (private: false); must then be non-empty.
+    authorized_ip_ranges: list[IPv4Network] = Field(default_factory=list)
+
+
+class EntraConfig(Model):
+    tenant_id: Guid
+    admin_group_object_ids: list[Guid] = Field(min_length=1)
+
+
+class MaintenanceWindowConfig(Model):
+    day_of_week: DayOfWeek = "Sunday"
+    start_time: ClockTime = "02:00"
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    interval_weeks: int = Field(default=1, ge=1, le=4)
+    utc_offset: UtcOffset = "+00:00"
+
+
+class SystemPoolConfig(Model):
+    name: NodePoolName = "system"
+    temporary_name_for_rotation: NodePoolName = "systemtmp"
+    vm_size: VmSize = "Standard_D4ds_v5"
+    zones: list[Zone] = Field(default_factory=lambda: ["1", "2", "3"])
+    min_count: int = Field(default=3, ge=1, le=1000)
+    max_count: int = Field(default=5, ge=1, le=1000)
+    max_pods: int = Field(default=110, ge=10, le=250)
+    os_disk_type: Literal["Ephemeral", "Managed"] = "Ephemeral"
+    os_disk_size_gb: int = Field(default=128, ge=30, le=2048)
+    max_surge: MaxSurge = "33%"
+
+
+class NodePoolConfig(Model):
+    name: NodePoolName
+    vm_size: VmSize
+    zones: list[Zone] = Field(default_factory=lambda: ["1", "2", "3"])
+    min_count: int = Field(ge=0, le=1000)
+    max_count: int = Field(ge=1, le=1000)
+    max_pods: int = Field(default=110, ge=10, le=250)
+    os_disk_type: Literal["Ephemeral", "Managed"] = "Ephemeral"
+    os_disk_size_gb: int = Field(default=128, ge=30, le=2048)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=list)
+    # Runs Azure ML workloads: gets the azureml.node_label so the extension's nodeSelector
+    # schedules onto it.
+    azureml: bool = True
+    # GPU pool: turns on the extension's NVIDIA device plugin and DCGM exporter.
+    gpu: bool = False
+    max_surge: MaxSurge = "33%"
+
+
+class ClusterConfig(Model):
+    kubernetes_version: KubernetesVersion = "1.33"
+    sku_tier: Literal["Standard", "Premium", "Free"] = "Standard"
+    api: ApiServerConfig = ApiServerConfig()
+    entra: EntraConfig
+    # The Azure ML extension does not support clusters with local accounts disabled.
+    local_account_disabled: bool = False
+    network_policy: Literal["cilium", "azure", "calico"] = "cilium"
+    automatic_upgrade_channel: Literal["patch", "stable", "rapid", "node-image"] = "patch"
+    node_os_upgrade_channel: Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"] = "NodeImage"
+    upgrade_window: MaintenanceWindowConfig = MaintenanceWindowConfig()
+    node_os_window: MaintenanceWindowConfig = MaintenanceWindowConfig(start_time="04:00")
+    system_pool: SystemPoolConfig = SystemPoolConfig()
+    node_pools: list[NodePoolConfig] = Field(min_length=1)
+    defender_enabled: bool = True
+    image_cleaner_interval_hours: int = Field(default=48, ge=24, le=2160)
+    secret_rotation_interval: Duration = "2m"
+
+
+# --------------------------------------------------------------------------- monitoring
+class MonitoringConfig(Model):
+    # Existing (hub) workspace; when absent the stack creates one in the spoke.
+    log_analytics_workspace_id: WorkspaceId | None = None
+    retention_days: int = Field(default=30, ge=30, le=730)
+    diagnostic_categories: list[DIAGNOSTIC_CATEGORIES] = Field(
+        default_factory=lambda: list(DEFAULT_DIAGNOSTIC_CATEGORIES), min_length=1
+    )
+
+    @field_validator("diagnostic_categories")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({c for c in value if value.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"categories must be unique; repeated: {', '.join(duplicates)}")
+        return value
+
+
+# --------------------------------------------------------------------------- Azure ML
+class NodeLabel(Model):
+    key: LabelKey = "workload"
+    value: LabelValue = "azureml"
+
+
+class RouterTlsConfig(Model):
+    cname: HostName
+    secret_name: Dns1123Label
+
+
+class AzureMLConfig(Model):
+    extension_name: Dns1123Label = "azureml"
+    enable_training: bool = True
+    enable_inference: bool = True
+    # clusterIP: behind this project's ingress; loadBalancer: an *internal* Azure LB.
+    inference_router_service_type: Literal["clusterIP", "loadBalancer"] = "clusterIP"
+    inference_router_ha: bool = True
+    # null derives it: true when the router gets no TLS material of its own (router_tls).
+    allow_insecure_connections: bool | None = None
+    router_tls: RouterTlsConfig | None = None
+    node_label: NodeLabel = NodeLabel()
+    install_prometheus_operator: bool = True
+    install_volcano: bool = True
+
+
+# --------------------------------------------------------------------------- ingress
+class IngressConfig(Model):
+    controller: Literal["f5-nginx", "community-ingress-nginx"] = "f5-nginx"
+    namespace: Dns1123Label = "nginx-ingress"
+    release_name: HelmReleaseName = "nginx-ingress"
+    class_name: Dns1123Label = "nginx-internal"
+    replicas: int = Field(default=2, ge=2, le=20)
+    path_prefix: UrlPrefix = "/aml/"
+    host: HostName | None = None
+    # Fixed private address for the internal load balancer, inside the AKS subnet.
+    load_balancer_ip: IPv4Address | None = None
+
+
+class TlsConfig(Model):
+    mode: Literal["keyvault", "none"] = "keyvault"
+    key_vault_id: KeyVaultId | None = None
+    certificate_name: CertificateName | None = None
+
+
+class KubernetesAuthConfig(Model):
+    # kubelogin login mode; "admin" is break-glass and puts a client certificate in state.
+    login: Literal["azurecli", "workloadidentity", "spn", "msi", "admin"] = "azurecli"
+
+
+# --------------------------------------------------------------------------- root
+class AppConfig(Model):
+    name: DeploymentName
+    location: str
+    subscription_id: Guid | None = None
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict, max_length=50)
+    protect: bool = True
+    state: StateConfig = LocalState()
+    hub: HubConfig | None = None
+    network: NetworkConfig
+    cluster: ClusterConfig
+    monitoring: MonitoringConfig = MonitoringConfig()
+    azureml: AzureMLConfig = AzureMLConfig()
+    ingress: IngressConfig = IngressConfig()
+    tls: TlsConfig = TlsConfig()
+    kubernetes_auth: KubernetesAuthConfig = KubernetesAuthConfig()
+
+    @field_validator("location")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in AZURE_REGIONS:
+            raise ValueError("must be an Azure region name in lowercase without spaces, e.g. westeurope")
+        return value

@@ -1,0 +1,81 @@
+"""kubernetes and helm providers for an Entra ID (AAD) AKS cluster.
+
+The cluster is read with a data source (no credentials cross stacks); host and CA come from
+``kube_config[0]`` and the token from ``kubelogin get-token`` at plan/apply time, so no token is
+ever written into the synthesized configuration or the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import Fn
+from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
+from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
+from constructs import Construct
+
+# The AKS AAD server application, the audience of every token for an Entra ID AKS cluster.
+AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+KUBELOGIN_MODES = ("azurecli", "workloadidentity", "spn", "msi")
+# "admin": break-glass client certificate from kube_admin_config (lands in state).
+LOGIN_MODES = (*KUBELOGIN_MODES, "admin")
+
+
+@dataclass(frozen=True)
+class ClusterAccessProps:
+    cluster_name: str
+    resource_group_name: str
+    login_mode: str
+    tenant_id: str
+
+
+def kubelogin_args(login_mode: str, tenant_id: str) -> list[str]:
+    if login_mode not in KUBELOGIN_MODES:
+        raise ValueError(f"login_mode must be one of {KUBELOGIN_MODES}")
+    args = ["get-token", "--login", login_mode, "--server-id", AKS_AAD_SERVER_APP_ID]
+    if login_mode in ("spn", "workloadidentity"):
+        # Client id and secret/federated token come from the environment (AZURE_CLIENT_ID, ...).
+        args += ["--tenant-id", tenant_id]
+    return args
+
+
+class ClusterAccess(Construct):
+    """Exposes ``cluster`` (the data source), ``kubernetes_provider`` and ``helm_provider``."""
+
+    def __init__(self, scope: Construct, id_: str, *, props: ClusterAccessProps) -> None:
+        super().__init__(scope, id_)
+        if props.login_mode not in LOGIN_MODES:
+            raise ValueError(f"login_mode must be one of {LOGIN_MODES}")
+        self.cluster = DataAzurermKubernetesCluster(
+            self, "cluster", name=props.cluster_name, resource_group_name=props.resource_group_name
+        )
+        if props.login_mode == "admin":
+            admin = self.cluster.kube_admin_config.get(0)
+            credentials = dict(
+                host=admin.host,
+                cluster_ca_certificate=Fn.base64decode(admin.cluster_ca_certificate),
+                client_certificate=Fn.base64decode(admin.client_certificate),
+                client_key=Fn.base64decode(admin.client_key),
+            )
+            self.kubernetes_provider = KubernetesProvider(self, "kubernetes", **credentials)
+            self.helm_provider = HelmProvider(self, "helm", kubernetes=HelmProviderKubernetes(**credentials))
+            return
+
+        user = self.cluster.kube_config.get(0)
+        endpoint = dict(host=user.host, cluster_ca_certificate=Fn.base64decode(user.cluster_ca_certificate))
+        args = kubelogin_args(props.login_mode, props.tenant_id)
+        self.kubernetes_provider = KubernetesProvider(
+            self,
+            "kubernetes",
+            **endpoint,
+            exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)],
+        )
+        self.helm_provider = HelmProvider(
+            self,
+            "helm",
+            kubernetes=HelmProviderKubernetes(
+                **endpoint, exec=HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)
+            ),
+        )

@@ -1,0 +1,166 @@
+"""What differs between the two supported NGINX controllers: chart, Helm values and the
+annotations that strip the route prefix. Pure functions, testable without synthesizing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+F5_NGINX = "f5-nginx"
+COMMUNITY_INGRESS_NGINX = "community-ingress-nginx"
+TLS_MOUNT_PATH = "/mnt/secrets-store"
+TLS_VOLUME = "secrets-store"
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    repository: str
+    chart: str
+    version: str
+    retired: bool
+
+
+CHARTS = {
+    # F5 NGINX Ingress Controller (open source), controller 5.5.4: maintained.
+    F5_NGINX: ChartSource(repository="oci://ghcr.io/nginx/charts", chart="nginx-ingress", version="2.6.4", retired=False),
+    # kubernetes/ingress-nginx: retired in March 2026, no further CVE fixes. Opt-in only.
+    COMMUNITY_INGRESS_NGINX: ChartSource(
+        repository="https://kubernetes.github.io/ingress-nginx", chart="ingress-nginx", version="4.15.1", retired=True
+    ),
+}
+
+RETIRED_WARNING = (
+    "WARNING: ingress.controller community-ingress-nginx selects kubernetes/ingress-nginx, which is retired "
+    "(no releases or CVE fixes since March 2026). Prefer the default f5-nginx."
+)
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    controller: str
+    class_name: str
+    replicas: int
+    subnet_name: str
+    load_balancer_ip: str | None
+    # "<namespace>/<secret>" served for every TLS host, synced from Key Vault; None without TLS.
+    default_tls_secret: str | None
+    # SecretProviderClass the controller pods mount so the CSI driver syncs that secret.
+    secret_provider_class: str | None
+
+
+def _service(settings: ControllerSettings) -> dict[str, Any]:
+    service: dict[str, Any] = {
+        "type": "LoadBalancer",
+        # Never a public IP: an Azure internal load balancer in the AKS node subnet.
+        "annotations": {
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+            "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": settings.subnet_name,
+        },
+        # Keeps the client source address and avoids a second hop between nodes.
+        "externalTrafficPolicy": "Local",
+    }
+    if settings.load_balancer_ip:
+        service["loadBalancerIP"] = settings.load_balancer_ip
+    return service
+
+
+def _csi_volume(settings: ControllerSettings) -> tuple[list[dict], list[dict]]:
+    if not settings.secret_provider_class:
+        return [], []
+    volume = {
+        "name": TLS_VOLUME,
+        "csi": {
+            "driver": "secrets-store.csi.k8s.io",
+            "readOnly": True,
+            "volumeAttributes": {"secretProviderClass": settings.secret_provider_class},
+        },
+    }
+    mount = {"name": TLS_VOLUME, "mountPath": TLS_MOUNT_PATH, "readOnly": True}
+    return [volume], [mount]
+
+
+# Lets the controller also run on the critical-only system pool (tainted CriticalAddonsOnly).
+_TOLERATIONS = [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}]
+_REQUESTS = {"requests": {"cpu": "100m", "memory": "128Mi"}}
+
+
+def _spread(app_label: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": app_label},
+        }
+    ]
+
+
+def controller_values(settings: ControllerSettings) -> dict[str, Any]:
+    volumes, mounts = _csi_volume(settings)
+    if settings.controller == F5_NGINX:
+        controller: dict[str, Any] = {
+            "ingressClass": {"name": settings.class_name, "create": True, "setAsDefaultIngress": False},
+            "replicaCount": settings.replicas,
+            "enableSnippets": False,
+            "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
+            "service": _service(settings),
+            "resources": _REQUESTS,
+            "tolerations": _TOLERATIONS,
+            "topologySpreadConstraints": _spread({"app.kubernetes.io/name": "nginx-ingress"}),
+            "enableLatencyMetrics": True,
+        }
+        if settings.default_tls_secret:
+            controller["wildcardTLS"] = {"secret": settings.default_tls_secret}
+            controller["volumes"], controller["volumeMounts"] = volumes, mounts
+        return {"controller": controller, "prometheus": {"create": True}}
+    if settings.controller == COMMUNITY_INGRESS_NGINX:
+        controller = {
+            "ingressClassResource": {
+                "name": settings.class_name,
+                "enabled": True,
+                "default": False,
+                # Distinct controller value and election id: may share a cluster with other controllers.
+                "controllerValue": f"k8s.io/{settings.class_name}",
+            },
+            "ingressClass": settings.class_name,
+            "electionID": f"{settings.class_name}-leader",
+            "replicaCount": settings.replicas,
+            "minAvailable": 1,
+            "allowSnippetAnnotations": False,
+            "metrics": {"enabled": True},
+            "service": _service(settings),
+            "resources": _REQUESTS,
+            "tolerations": _TOLERATIONS,
+            "topologySpreadConstraints": _spread({"app.kubernetes.io/name": "ingress-nginx"}),
+        }
+        if settings.default_tls_secret:
+            controller["extraArgs"] = {"default-ssl-certificate": settings.default_tls_secret}
+            controller["extraVolumes"], controller["extraVolumeMounts"] = volumes, mounts
+        return {"controller": controller}
+    raise ValueError(f"unknown controller {settings.controller!r}")
+
+
+@dataclass(frozen=True)
+class PrefixRoute:
+    path: str
+    path_type: str
+    annotations: dict[str, str]
+
+
+def prefix_route(controller: str, prefix: str, service_name: str) -> PrefixRoute:
+    """Route ``<prefix>x`` to ``/x`` on ``service_name`` (azureml-fe answers 404 to the prefix)."""
+    if controller == F5_NGINX:
+        return PrefixRoute(
+            path=prefix, path_type="Prefix", annotations={"nginx.org/rewrites": f"serviceName={service_name} rewrite=/"}
+        )
+    if controller == COMMUNITY_INGRESS_NGINX:
+        # Strict path validation rejects regex paths with pathType Prefix.
+        return PrefixRoute(
+            path=f"{prefix.rstrip('/')}(/|$)(.*)",
+            path_type="ImplementationSpecific",
+            annotations={
+                "nginx.ingress.kubernetes.io/use-regex": "true",
+                "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+            },
+        )
+    raise ValueError(f"unknown controller {controller!r}")

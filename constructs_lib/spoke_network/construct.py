@@ -1,0 +1,193 @@
+"""Spoke network: resource group, VNet, AKS node subnet and NSG; with a hub, peering both ways,
+hub DNS and a default route through the hub firewall."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cdktf import TerraformProvider
+from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
+from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
+from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_azurerm.route import Route
+from cdktf_cdktf_provider_azurerm.route_table import RouteTable
+from cdktf_cdktf_provider_azurerm.subnet import Subnet
+from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import (
+    SubnetNetworkSecurityGroupAssociation,
+)
+from cdktf_cdktf_provider_azurerm.subnet_route_table_association import SubnetRouteTableAssociation
+from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
+from cdktf_cdktf_provider_azurerm.virtual_network_peering import VirtualNetworkPeering
+from constructs import Construct
+
+from constructs_lib._lifecycle import lifecycle
+
+INGRESS_PORTS = ("80", "443")
+
+
+@dataclass(frozen=True)
+class HubLink:
+    vnet_id: str
+    vnet_name: str
+    resource_group_name: str
+    address_space: tuple[str, ...]
+    firewall_private_ip: str
+    spoke_to_hub_peering_name: str
+    hub_to_spoke_peering_name: str
+
+
+@dataclass(frozen=True)
+class SpokeNetworkProps:
+    location: str
+    resource_group_name: str
+    vnet_name: str
+    vnet_cidr: str
+    subnet_name: str
+    subnet_cidr: str
+    nsg_name: str
+    route_table_name: str
+    hub: HubLink | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = True
+
+
+class SpokeNetwork(Construct):
+    """Exposes ``resource_group``, ``vnet``, ``subnet``, ``nsg`` and, with a hub, ``route_table``,
+    ``spoke_to_hub`` and ``hub_to_spoke`` (else ``None``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        props: SpokeNetworkProps,
+        hub_provider: TerraformProvider | None = None,
+    ) -> None:
+        super().__init__(scope, id_)
+        hub = props.hub
+        tags = dict(props.tags)
+
+        self.resource_group = ResourceGroup(
+            self, "resource_group", name=props.resource_group_name, location=props.location, tags=tags
+        )
+        self.vnet = VirtualNetwork(
+            self,
+            "vnet",
+            name=props.vnet_name,
+            location=props.location,
+            resource_group_name=self.resource_group.name,
+            address_space=[props.vnet_cidr],
+            # Hub firewall DNS proxy: resolves the hub-linked private DNS zones (AKS API, Key Vault).
+            dns_servers=[hub.firewall_private_ip] if hub else None,
+            tags=tags,
+            lifecycle=lifecycle(protect=props.protect),
+        )
+        # Standalone subnet resource (never inline subnets on the VNet: the two fight on every apply).
+        self.subnet = Subnet(
+            self,
+            "aks_subnet",
+            name=props.subnet_name,
+            resource_group_name=self.resource_group.name,
+            virtual_network_name=self.vnet.name,
+            address_prefixes=[props.subnet_cidr],
+            # Egress goes through the hub firewall or the cluster's load balancer, never Azure's
+            # implicit default outbound address.
+            default_outbound_access_enabled=False,
+        )
+
+        self.nsg = NetworkSecurityGroup(
+            self, "nsg", name=props.nsg_name, location=props.location, resource_group_name=self.resource_group.name, tags=tags
+        )
+        if hub:
+            self._hub_rules(props, hub)
+        SubnetNetworkSecurityGroupAssociation(
+            self, "nsg_association", subnet_id=self.subnet.id, network_security_group_id=self.nsg.id
+        )
+
+        self.route_table: RouteTable | None = None
+        self.spoke_to_hub: VirtualNetworkPeering | None = None
+        self.hub_to_spoke: VirtualNetworkPeering | None = None
+        if hub:
+            self._route_through_firewall(props, hub)
+            self._peer(props, hub, hub_provider)
+
+    def _hub_rules(self, props: SpokeNetworkProps, hub: HubLink) -> None:
+        # The hub reaches the internal ingress on 80/443 and nothing else: the default
+        # AllowVnetInBound rule would otherwise admit every port from the peered hub.
+        common = dict(resource_group_name=self.resource_group.name, network_security_group_name=self.nsg.name)
+        NetworkSecurityRule(
+            self,
+            "allow_hub_ingress",
+            name="allow-hub-to-ingress-http-https",
+            priority=100,
+            direction="Inbound",
+            access="Allow",
+            protocol="Tcp",
+            source_port_range="*",
+            source_address_prefixes=list(hub.address_space),
+            destination_address_prefix=props.subnet_cidr,
+            destination_port_ranges=list(INGRESS_PORTS),
+            **common,
+        )
+        NetworkSecurityRule(
+            self,
+            "deny_hub_other",
+            name="deny-hub-other-inbound",
+            priority=4000,
+            direction="Inbound",
+            access="Deny",
+            protocol="*",
+            source_port_range="*",
+            source_address_prefixes=list(hub.address_space),
+            destination_address_prefix="*",
+            destination_port_range="*",
+            **common,
+        )
+
+    def _route_through_firewall(self, props: SpokeNetworkProps, hub: HubLink) -> None:
+        self.route_table = RouteTable(
+            self,
+            "route_table",
+            name=props.route_table_name,
+            location=props.location,
+            resource_group_name=self.resource_group.name,
+            # Gateway-learned routes would let traffic bypass the firewall.
+            bgp_route_propagation_enabled=False,
+            tags=dict(props.tags),
+        )
+        Route(
+            self,
+            "default_route",
+            name="default-via-hub-firewall",
+            resource_group_name=self.resource_group.name,
+            route_table_name=self.route_table.name,
+            address_prefix="0.0.0.0/0",
+            next_hop_type="VirtualAppliance",
+            next_hop_in_ip_address=hub.firewall_private_ip,
+        )
+        SubnetRouteTableAssociation(self, "route_table_association", subnet_id=self.subnet.id, route_table_id=self.route_table.id)
+
+    def _peer(self, props: SpokeNetworkProps, hub: HubLink, hub_provider: TerraformProvider | None) -> None:
+        self.spoke_to_hub = VirtualNetworkPeering(
+            self,
+            "spoke_to_hub",
+            name=hub.spoke_to_hub_peering_name,
+            resource_group_name=self.resource_group.name,
+            virtual_network_name=self.vnet.name,
+            remote_virtual_network_id=hub.vnet_id,
+            allow_virtual_network_access=True,
+            allow_forwarded_traffic=True,
+        )
+        # Lives in the hub's resource group (and subscription, via the hub provider).
+        self.hub_to_spoke = VirtualNetworkPeering(
+            self,
+            "hub_to_spoke",
+            name=hub.hub_to_spoke_peering_name,
+            resource_group_name=hub.resource_group_name,
+            virtual_network_name=hub.vnet_name,
+            remote_virtual_network_id=self.vnet.id,
+            allow_virtual_network_access=True,
+            allow_forwarded_traffic=True,
+            provider=hub_provider,
+        )

@@ -1,0 +1,84 @@
+"""`aks-cluster`: spoke network, AKS cluster, diagnostics and the Azure ML extension."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput, TerraformStack
+from constructs import Construct
+
+from config.model import AppConfig
+from config.naming import derive_names
+from constructs_lib.aks_cluster import AksCluster
+from constructs_lib.azureml_extension import AzureMLExtension
+from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
+from constructs_lib.spoke_network import SpokeNetwork
+from stacks import construct_props as props
+from stacks.common import azurerm_provider, configure_backend
+
+STACK_NAME = "aks-cluster"
+
+
+class AksClusterStack(TerraformStack):
+    def __init__(self, scope: Construct, *, config: AppConfig) -> None:
+        super().__init__(scope, STACK_NAME)
+        names = derive_names(config)
+        configure_backend(self, config, STACK_NAME)
+        azurerm_provider(self, config)
+        hub_provider = (
+            azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config))
+            if config.hub
+            else None
+        )
+
+        self.network = SpokeNetwork(
+            self, "spoke_network", props=props.spoke_network_props(config, names), hub_provider=hub_provider
+        )
+        self.log_analytics = LogAnalytics(
+            self,
+            "log_analytics",
+            props=props.log_analytics_props(config, names, resource_group_name=self.network.resource_group.name),
+        )
+        self.aks = AksCluster(
+            self,
+            "aks",
+            props=props.aks_cluster_props(
+                config,
+                names,
+                resource_group_name=self.network.resource_group.name,
+                subnet_id=self.network.subnet.id,
+                vnet_id=self.network.vnet.id,
+                route_table_id=self.network.route_table.id if self.network.route_table else None,
+                log_analytics_workspace_id=self.log_analytics.workspace_id,
+            ),
+        )
+        self.diagnostics = ClusterDiagnostics(
+            self,
+            "diagnostics",
+            props=props.cluster_diagnostics_props(
+                config, names, cluster_id=self.aks.cluster.id, workspace_id=self.log_analytics.workspace_id
+            ),
+        )
+        self.azureml = AzureMLExtension(
+            self,
+            "azureml_extension",
+            props=props.azureml_extension_props(config, names, cluster_id=self.aks.cluster.id),
+            # The extension schedules onto the ML pools: they must exist first.
+            depends_on=list(self.aks.node_pools.values()),
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        cluster = self.aks.cluster
+        secrets_identity = cluster.key_vault_secrets_provider.secret_identity.get(0)
+        outputs = {
+            "cluster_name": (cluster.name, "AKS cluster name"),
+            "cluster_id": (cluster.id, "AKS cluster resource id"),
+            "resource_group_name": (self.network.resource_group.name, "Spoke resource group"),
+            "node_resource_group": (cluster.node_resource_group, "AKS-managed node resource group"),
+            "aks_subnet_name": (self.network.subnet.name, "Subnet of the nodes and the internal load balancers"),
+            "vnet_id": (self.network.vnet.id, "Spoke VNet id"),
+            "oidc_issuer_url": (cluster.oidc_issuer_url, "OIDC issuer for workload identity federation"),
+            "key_vault_secrets_provider_client_id": (secrets_identity.client_id, "Client id of the secrets-provider identity"),
+            "key_vault_secrets_provider_object_id": (secrets_identity.object_id, "Object id of the secrets-provider identity"),
+        }
+        for output_id, (value, description) in outputs.items():
+            TerraformOutput(self, output_id, value=value, description=description)

@@ -1,0 +1,16 @@
+"""Builds the cdktf App with both stacks from a validated config."""
+
+from __future__ import annotations
+
+from cdktf import App
+
+from config.model import AppConfig
+from stacks.aks_cluster_stack import AksClusterStack
+from stacks.kubernetes_config_stack import KubernetesConfigStack
+
+
+def build_app(config: AppConfig, *, config_file: str, outdir: str | None = None) -> App:
+    app = App(outdir=outdir, context={"aksConfigFile": config_file}) if outdir else App(context={"aksConfigFile": config_file})
+    cluster = AksClusterStack(app, config=config)
+    KubernetesConfigStack(app, config=config, cluster_stack=cluster)
+    return app
