@@ -1,0 +1,282 @@
+"""Every bad config is refused by the real entry point (`python main.py`, as the cdktf CLI runs
+it): exit status 2, each problem on its own line as `<field.path>: <what> (got <value>)`, no
+traceback, and no output directory created or touched."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+DEFAULT = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+STANDALONE = yaml.safe_load((ROOT / "config" / "standalone.yaml").read_text())
+ID_PREFIX = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    expected_paths: tuple[str, ...]
+    mutate: Callable[[dict], None] | None = None
+    text: str | None = None  # raw file content instead of a mutation
+    base: dict | None = None
+
+
+def put(path: str, value):
+    def mutate(raw: dict) -> None:
+        *parents, leaf = path.split(".")
+        node = raw
+        for key in parents:
+            node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
+        if leaf.isdigit():
+            node[int(leaf)] = value
+        else:
+            node[leaf] = value
+
+    return mutate
+
+
+def drop(path: str):
+    def mutate(raw: dict) -> None:
+        *parents, leaf = path.split(".")
+        node = raw
+        for key in parents:
+            node = node[int(key)] if key.isdigit() else node[key]
+        del node[leaf]
+
+    return mutate
+
+
+def both(*mutations):
+    def mutate(raw: dict) -> None:
+        for m in mutations:
+            m(raw)
+
+    return mutate
+
+
+POOL = {"name": "mlcpu", "vm_size": "Standard_D8ds_v5", "min_count": 3, "max_count": 10}
+
+CASES = [
+    # --- file and YAML
+    Case("yaml-syntax", ("(yaml line 3, column 7)",), text="name: amlprod\nlocation: westeurope\n  tags: x\n"),
+    Case("yaml-duplicate-key", ("(yaml line 2, column 1)",), text="name: amlprod\nname: other\n"),
+    Case("yaml-not-mapping", ("(root)",), text="- a\n- b\n"),
+    Case("empty-file", ("(file)",), text="   \n"),
+    # --- root
+    Case("unknown-top-level-key", ("clustr",), put("clustr", {})),
+    Case("missing-network", ("network",), drop("network")),
+    Case("name-uppercase", ("name",), put("name", "AmlProd")),
+    Case("name-too-long", ("name",), put("name", "a" * 21)),
+    Case("name-double-hyphen", ("name",), put("name", "aml--prod")),
+    Case("location-unknown", ("location",), put("location", "west-europe")),
+    Case("subscription-not-guid", ("subscription_id",), put("subscription_id", "my-subscription")),
+    Case("tag-key-invalid", ("tags.a/b (key)",), put("tags", {"a/b": "x"})),
+    Case("protect-not-bool", ("protect",), put("protect", "maybe")),
+    # --- state
+    Case("state-backend-unknown", ("state",), put("state", {"backend": "s3"})),
+    Case(
+        "state-azurerm-missing-fields",
+        ("state.resource_group_name", "state.container_name"),
+        put("state", {"backend": "azurerm", "storage_account_name": "sttfstate"}),
+    ),
+    Case(
+        "state-storage-account-name",
+        ("state.storage_account_name",),
+        put("state", {"backend": "azurerm", "resource_group_name": "rg", "storage_account_name": "St-TfState", "container_name": "tfstate"}),
+    ),
+    Case("state-local-absolute-path", ("state.directory",), put("state", {"backend": "local", "directory": "/var/state"})),
+    Case("state-local-parent-path", ("state.directory",), put("state", {"backend": "local", "directory": "../state"})),
+    # --- hub and resource ids
+    Case("hub-vnet-id-malformed", ("hub.vnet_id",), put("hub.vnet_id", "/subscriptions/x/vnet-hub")),
+    Case(
+        "hub-vnet-id-wrong-type",
+        ("hub.vnet_id",),
+        put("hub.vnet_id", f"{ID_PREFIX}/providers/Microsoft.Network/networkSecurityGroups/nsg"),
+    ),
+    Case("hub-firewall-ip-outside-hub", ("hub.firewall_private_ip",), put("hub.firewall_private_ip", "10.1.0.4")),
+    Case("hub-firewall-ip-invalid", ("hub.firewall_private_ip",), put("hub.firewall_private_ip", "10.0.1.400")),
+    Case(
+        "workspace-id-wrong-type",
+        ("monitoring.log_analytics_workspace_id",),
+        put("monitoring.log_analytics_workspace_id", f"{ID_PREFIX}/providers/Microsoft.Storage/storageAccounts/st"),
+    ),
+    # --- network
+    Case("vnet-cidr-host-bits", ("network.vnet_cidr",), put("network.vnet_cidr", "10.20.0.1/16")),
+    Case("subnet-outside-vnet", ("network.aks_subnet_cidr",), put("network.aks_subnet_cidr", "10.21.0.0/22")),
+    Case("vnet-overlaps-hub", ("network.vnet_cidr",), both(put("network.vnet_cidr", "10.0.0.0/8"), put("network.aks_subnet_cidr", "10.20.0.0/22"))),
+    Case("service-overlaps-vnet", ("network.service_cidr", "network.dns_service_ip"), put("network.service_cidr", "10.20.128.0/20")),
+    Case("pod-overlaps-service", ("network.pod_cidr",), put("network.pod_cidr", "172.16.0.0/14")),
+    Case("pod-overlaps-hub", ("network.pod_cidr",), put("network.pod_cidr", "10.0.0.0/16")),
+    Case("service-cidr-reserved", ("network.service_cidr",), both(put("network.service_cidr", "172.30.0.0/16"), put("network.dns_service_ip", "172.30.0.10"))),
+    Case("dns-ip-outside-service", ("network.dns_service_ip",), put("network.dns_service_ip", "172.17.0.10")),
+    Case("dns-ip-first-address", ("network.dns_service_ip",), put("network.dns_service_ip", "172.16.0.1")),
+    # --- cluster
+    Case("entra-missing", ("cluster.entra",), drop("cluster.entra")),
+    Case("entra-no-admin-groups", ("cluster.entra.admin_group_object_ids",), put("cluster.entra.admin_group_object_ids", [])),
+    Case("sku-tier-lowercase", ("cluster.sku_tier",), put("cluster.sku_tier", "standard")),
+    Case("network-policy-none", ("cluster.network_policy",), put("cluster.network_policy", "none")),
+    Case("kubernetes-version-float", ("cluster.kubernetes_version",), put("cluster.kubernetes_version", 1.3)),
+    Case("upgrade-channel-none", ("cluster.automatic_upgrade_channel",), put("cluster.automatic_upgrade_channel", "none")),
+    Case(
+        "node-image-channel-mismatch",
+        ("cluster.node_os_upgrade_channel",),
+        both(put("cluster.automatic_upgrade_channel", "node-image"), put("cluster.node_os_upgrade_channel", "SecurityPatch")),
+    ),
+    Case("private-api-with-authorized-ranges", ("cluster.api.authorized_ip_ranges",), put("cluster.api.authorized_ip_ranges", ["203.0.113.0/24"])),
+    Case("public-api-in-hub", ("cluster.api.private", "cluster.api.private_dns_zone_id", "cluster.api.authorized_ip_ranges"), put("cluster.api.private", False)),
+    Case(
+        "dns-zone-wrong-region",
+        ("cluster.api.private_dns_zone_id",),
+        put("cluster.api.private_dns_zone_id", f"{ID_PREFIX}/providers/Microsoft.Network/privateDnsZones/privatelink.northeurope.azmk8s.io"),
+    ),
+    Case("maintenance-window-time", ("cluster.upgrade_window.start_time",), put("cluster.upgrade_window", {"start_time": "25:00"})),
+    # --- node pools
+    Case("system-pool-name-too-long", ("cluster.system_pool.name",), put("cluster.system_pool.name", "systempoolname")),
+    Case("rotation-name-equals-pool", ("cluster.system_pool.temporary_name_for_rotation",), put("cluster.system_pool.temporary_name_for_rotation", "system")),
+    Case("pool-name-uppercase", ("cluster.node_pools[0].name",), put("cluster.node_pools", [{**POOL, "name": "MLcpu"}])),
+    Case("pool-name-duplicate", ("cluster.node_pools[1].name",), put("cluster.node_pools", [POOL, POOL])),
+    Case("pool-min-above-max", ("cluster.node_pools[0].min_count",), put("cluster.node_pools", [{**POOL, "min_count": 12}])),
+    Case("pool-vm-size", ("cluster.node_pools[0].vm_size",), put("cluster.node_pools", [{**POOL, "vm_size": "D8ds_v5"}])),
+    Case("pool-taint-format", ("cluster.node_pools[0].taints[0]",), put("cluster.node_pools", [{**POOL, "taints": ["gpu:NoSchedule"]}])),
+    Case("pool-unknown-key", ("cluster.node_pools[0].count",), put("cluster.node_pools", [{**POOL, "count": 3}])),
+    Case("no-node-pools", ("cluster.node_pools",), put("cluster.node_pools", [])),
+    Case("no-azureml-pool", ("cluster.node_pools",), put("cluster.node_pools", [{**POOL, "azureml": False}])),
+    # --- Azure ML extension
+    Case("neither-training-nor-inference", ("azureml.enable_inference",), both(put("azureml.enable_training", False), put("azureml.enable_inference", False))),
+    Case("router-ha-too-few-nodes", ("azureml.inference_router_ha",), put("cluster.node_pools", [{**POOL, "min_count": 2}])),
+    Case("local-accounts-disabled", ("cluster.local_account_disabled",), put("cluster.local_account_disabled", True)),
+    Case("private-cluster-public-fqdn", ("cluster.api.public_fqdn_enabled",), put("cluster.api.public_fqdn_enabled", True)),
+    Case("router-public-service-type", ("azureml.inference_router_service_type",), put("azureml.inference_router_service_type", "nodePort")),
+    Case("insecure-false-without-router-tls", ("azureml.allow_insecure_connections",), put("azureml.allow_insecure_connections", False)),
+    Case(
+        "router-tls-behind-ingress",
+        ("azureml.router_tls",),
+        put("azureml.router_tls", {"cname": "aml.prod.contoso.internal", "secret_name": "router-tls"}),
+    ),
+    Case(
+        "router-tls-with-insecure-true",
+        ("azureml.allow_insecure_connections",),
+        both(
+            put("azureml.inference_router_service_type", "loadBalancer"),
+            put("azureml.router_tls", {"cname": "aml.prod.contoso.internal", "secret_name": "router-tls"}),
+            put("azureml.allow_insecure_connections", True),
+        ),
+    ),
+    # --- ingress and TLS
+    Case("ingress-class-reserved", ("ingress.class_name",), put("ingress.class_name", "azureml-nginx")),
+    Case("ingress-controller-unknown", ("ingress.controller",), put("ingress.controller", "traefik")),
+    Case("ingress-namespace-underscore", ("ingress.namespace",), put("ingress.namespace", "nginx_ingress")),
+    Case("ingress-single-replica", ("ingress.replicas",), put("ingress.replicas", 1)),
+    Case("ingress-prefix-no-slash", ("ingress.path_prefix",), put("ingress.path_prefix", "aml")),
+    Case("ingress-lb-ip-outside-subnet", ("ingress.load_balancer_ip",), put("ingress.load_balancer_ip", "10.20.8.10")),
+    Case("ingress-lb-ip-reserved", ("ingress.load_balancer_ip",), put("ingress.load_balancer_ip", "10.20.0.2")),
+    Case("tls-keyvault-missing-fields", ("tls.key_vault_id", "tls.certificate_name", "ingress.host"), both(put("tls", {"mode": "keyvault"}), drop("ingress.host"))),
+    Case("tls-none-with-vault", ("tls.key_vault_id",), put("tls.mode", "none")),
+    Case(
+        "tls-vault-wrong-type",
+        ("tls.key_vault_id",),
+        put("tls.key_vault_id", f"{ID_PREFIX}/providers/Microsoft.Network/virtualNetworks/vnet"),
+    ),
+    Case("kube-auth-unknown", ("kubernetes_auth.login",), put("kubernetes_auth.login", "password")),
+    # --- several problems in different sections, all reported in one run
+    Case(
+        "many-problems-at-once",
+        ("name", "network.aks_subnet_cidr", "cluster.sku_tier", "ingress.replicas", "tls.certificate_name"),
+        both(
+            put("name", "Bad"),
+            put("network.aks_subnet_cidr", "10.20.0.0/33"),
+            put("cluster.sku_tier", "gold"),
+            put("ingress.replicas", 0),
+            put("tls.certificate_name", "bad name"),
+        ),
+    ),
+    Case(
+        "standalone-public-api-without-ranges",
+        ("cluster.api.authorized_ip_ranges",),
+        put("cluster.api", {"private": False}),
+        base=STANDALONE,
+    ),
+]
+
+
+def run_main(config_file: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "CDKTF_OUTDIR"}
+    env["AKS_CONFIG"] = str(config_file)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def write_case(case: Case, directory: Path) -> Path:
+    path = directory / f"{case.name}.yaml"
+    if case.text is not None:
+        path.write_text(case.text)
+    else:
+        raw = copy.deepcopy(case.base if case.base is not None else DEFAULT)
+        assert case.mutate is not None
+        case.mutate(raw)
+        path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def assert_rejected(result: subprocess.CompletedProcess, cwd: Path, expected_paths) -> list[str]:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    problems = lines[1:]
+    assert problems, result.stderr
+    for line in problems:
+        assert " (got " in line and line.endswith(")"), f"not '<path>: <what> (got <value>)': {line}"
+    reported = {line.split(": ", 1)[0] for line in problems}
+    missing = [p for p in expected_paths if p not in reported]
+    assert not missing, f"expected problems at {missing}; got:\n{result.stderr}"
+    assert not (cwd / "cdktf.out").exists(), "a bad config must not create the output directory"
+    return problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_bad_config_is_rejected(case: Case, tmp_path: Path):
+    config_file = write_case(case, tmp_path)
+    assert_rejected(run_main(config_file, tmp_path), tmp_path, case.expected_paths)
+
+
+def test_at_least_forty_distinct_bad_configs():
+    assert len({c.name for c in CASES}) == len(CASES) >= 40
+
+
+def test_missing_file(tmp_path):
+    assert_rejected(run_main(tmp_path / "nope.yaml", tmp_path), tmp_path, ["(file)"])
+
+
+def test_directory_instead_of_file(tmp_path):
+    assert_rejected(run_main(tmp_path, tmp_path), tmp_path, ["(file)"])
+
+
+def test_existing_output_directory_is_left_untouched(tmp_path):
+    out = tmp_path / "cdktf.out"
+    out.mkdir()
+    marker = out / "manifest.json"
+    marker.write_text("previous synth")
+    before = marker.stat().st_mtime_ns
+    config_file = write_case(CASES[5], tmp_path)
+    result = run_main(config_file, tmp_path)
+    assert result.returncode == 2
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    assert marker.read_text() == "previous synth" and marker.stat().st_mtime_ns == before
+
+
+def test_every_problem_is_reported_once(tmp_path):
+    case = next(c for c in CASES if c.name == "many-problems-at-once")
+    problems = assert_rejected(run_main(write_case(case, tmp_path), tmp_path), tmp_path, case.expected_paths)
+    assert len(problems) == len(set(problems))
