@@ -1,0 +1,210 @@
+"""Security- and correctness-relevant properties of the `aks-cluster` stack."""
+
+from __future__ import annotations
+
+import pytest
+
+STACK = "aks-cluster"
+
+
+def cluster(result) -> dict:
+    return result.only(STACK, "azurerm_kubernetes_cluster")
+
+
+# ---------------------------------------------------------------- spoke network
+def test_hub_spoke_network(default_synth):
+    vnet = default_synth.only(STACK, "azurerm_virtual_network")
+    assert vnet["address_space"] == ["10.20.0.0/16"]
+    assert vnet["dns_servers"] == ["10.0.1.4"]
+    assert "subnet" not in vnet, "subnets are standalone resources, never inline"
+    subnet = default_synth.only(STACK, "azurerm_subnet")
+    assert subnet["address_prefixes"] == ["10.20.0.0/22"]
+    assert subnet["default_outbound_access_enabled"] is False
+
+    peerings = default_synth.resources(STACK, "azurerm_virtual_network_peering").values()
+    by_rg = {p["resource_group_name"]: p for p in peerings}
+    assert len(by_rg) == 2 and "rg-hub-network" in by_rg
+    hub_side = by_rg["rg-hub-network"]
+    assert hub_side["virtual_network_name"] == "vnet-hub"
+    assert hub_side["name"] == "peer-vnet-hub-to-vnet-amlprod-aks"
+    for peering in peerings:
+        assert peering["allow_forwarded_traffic"] is True
+        assert peering["allow_virtual_network_access"] is True
+
+    route = default_synth.only(STACK, "azurerm_route")
+    assert (route["address_prefix"], route["next_hop_type"], route["next_hop_in_ip_address"]) == (
+        "0.0.0.0/0",
+        "VirtualAppliance",
+        "10.0.1.4",
+    )
+    route_table = default_synth.only(STACK, "azurerm_route_table")
+    assert route_table["bgp_route_propagation_enabled"] is False
+    assert "route" not in route_table, "routes are standalone resources, never inline"
+    assert default_synth.resources(STACK, "azurerm_subnet_route_table_association")
+
+
+def test_nsg_admits_hub_only_to_ingress_ports(default_synth):
+    rules = {r["name"]: r for r in default_synth.resources(STACK, "azurerm_network_security_rule").values()}
+    allow = rules["allow-hub-to-ingress-http-https"]
+    assert (allow["access"], allow["direction"], allow["protocol"]) == ("Allow", "Inbound", "Tcp")
+    assert allow["destination_port_ranges"] == ["80", "443"]
+    assert allow["source_address_prefixes"] == ["10.0.0.0/16"]
+    deny = rules["deny-hub-other-inbound"]
+    assert deny["access"] == "Deny" and deny["priority"] > allow["priority"]
+    assert default_synth.resources(STACK, "azurerm_subnet_network_security_group_association")
+    nsg = default_synth.only(STACK, "azurerm_network_security_group")
+    assert "security_rule" not in nsg, "rules are standalone resources, never inline"
+
+
+def test_standalone_has_no_hub_pieces(standalone_synth):
+    for resource_type in ("azurerm_virtual_network_peering", "azurerm_route_table", "azurerm_route", "azurerm_network_security_rule"):
+        assert not standalone_synth.resources(STACK, resource_type), resource_type
+    assert "dns_servers" not in standalone_synth.only(STACK, "azurerm_virtual_network")
+    assert cluster(standalone_synth)["network_profile"]["outbound_type"] == "loadBalancer"
+    assert [p.get("alias") for p in standalone_synth.stacks[STACK]["provider"]["azurerm"]] == [None]
+
+
+# ---------------------------------------------------------------- cluster
+@pytest.mark.parametrize("which", ["default_synth", "standalone_synth"])
+def test_cluster_is_secure_by_default(which, request):
+    c = cluster(request.getfixturevalue(which))
+    assert c["private_cluster_enabled"] is True
+    assert c["private_cluster_public_fqdn_enabled"] is False
+    assert c["sku_tier"] == "Standard"
+    rbac = c["azure_active_directory_role_based_access_control"]
+    assert rbac["azure_rbac_enabled"] is True and rbac["admin_group_object_ids"]
+    assert c["local_account_disabled"] is False  # required by the Azure ML extension (documented)
+    assert c["identity"]["type"] == "UserAssigned"
+    assert c["azure_policy_enabled"] is True
+    assert c["oidc_issuer_enabled"] is True and c["workload_identity_enabled"] is True
+    assert c["image_cleaner_enabled"] is True
+    assert c["key_vault_secrets_provider"]["secret_rotation_enabled"] is True
+    assert c["oms_agent"]["msi_auth_for_monitoring_enabled"] is True
+    assert c["automatic_upgrade_channel"] == "patch" and c["node_os_upgrade_channel"] == "NodeImage"
+    assert c["maintenance_window_auto_upgrade"]["frequency"] == "Weekly"
+    assert c["maintenance_window_node_os"]["frequency"] == "Weekly"
+    net = c["network_profile"]
+    assert (net["network_plugin"], net["network_plugin_mode"], net["network_policy"], net["network_data_plane"]) == (
+        "azure",
+        "overlay",
+        "cilium",
+        "cilium",
+    )
+    assert "default_node_pool[0].node_count" in c["lifecycle"]["ignore_changes"]
+
+
+def test_hub_cluster_routes_through_firewall(default_synth):
+    net = cluster(default_synth)["network_profile"]
+    assert net["outbound_type"] == "userDefinedRouting"
+    assert (net["service_cidr"], net["dns_service_ip"], net["pod_cidr"]) == ("172.16.0.0/16", "172.16.0.10", "192.168.0.0/16")
+
+
+def test_system_pool(default_synth):
+    pool = cluster(default_synth)["default_node_pool"]
+    assert pool["only_critical_addons_enabled"] is True
+    assert pool["auto_scaling_enabled"] is True and (pool["min_count"], pool["max_count"]) == (3, 5)
+    assert pool["zones"] == ["1", "2", "3"]
+    assert pool["os_disk_type"] == "Ephemeral"
+    assert pool["max_pods"] >= 50
+    assert pool["host_encryption_enabled"] is True
+    assert pool["temporary_name_for_rotation"] == "systemtmp"
+    assert pool["upgrade_settings"]["max_surge"] == "33%"
+
+
+def test_ml_user_pool_is_labelled_and_ignores_count_drift(default_synth):
+    pools = default_synth.resources(STACK, "azurerm_kubernetes_cluster_node_pool")
+    assert len(pools) == 1
+    pool = next(iter(pools.values()))
+    assert pool["name"] == "mlcpu" and pool["mode"] == "User"
+    assert pool["node_labels"] == {"workload": "azureml"}
+    assert pool["auto_scaling_enabled"] is True
+    assert pool["lifecycle"]["ignore_changes"] == ["node_count"]
+
+
+def test_control_plane_roles_exist_before_cluster(default_synth):
+    assignments = default_synth.resources(STACK, "azurerm_role_assignment")
+    roles = {name: a["role_definition_name"] for name, a in assignments.items()}
+    control_plane = {n for n in roles if "control_plane" in n}
+    assert sorted(roles[n] for n in control_plane) == [
+        "Network Contributor",
+        "Network Contributor",
+        "Private DNS Zone Contributor",
+    ]
+    depends = set(cluster(default_synth)["depends_on"])
+    assert {f"azurerm_role_assignment.{n}" for n in control_plane} <= depends
+    dns_role = next(a for n, a in assignments.items() if roles[n] == "Private DNS Zone Contributor")
+    assert dns_role["scope"].endswith("/privateDnsZones/privatelink.westeurope.azmk8s.io")
+    assert cluster(default_synth)["private_dns_zone_id"] == dns_role["scope"]
+
+
+def test_standalone_creates_and_links_its_api_zone(standalone_synth):
+    zone = standalone_synth.only(STACK, "azurerm_private_dns_zone")
+    assert zone["name"] == "privatelink.westeurope.azmk8s.io"
+    links = standalone_synth.resources(STACK, "azurerm_private_dns_zone_virtual_network_link")
+    assert len(links) == 1 and next(iter(links.values()))["registration_enabled"] is False
+    assert "${azurerm_private_dns_zone." in cluster(standalone_synth)["private_dns_zone_id"]
+
+
+def test_secrets_provider_may_read_the_tls_vault(default_synth, standalone_synth):
+    readers = [
+        a for a in default_synth.resources(STACK, "azurerm_role_assignment").values()
+        if a["role_definition_name"] == "Key Vault Secrets User"
+    ]
+    assert len(readers) == 1
+    assert readers[0]["scope"].endswith("/providers/Microsoft.KeyVault/vaults/kv-hub-certs")
+    assert "key_vault_secrets_provider[0].secret_identity[0].object_id" in readers[0]["principal_id"]
+    assert not [
+        a for a in standalone_synth.resources(STACK, "azurerm_role_assignment").values()
+        if a["role_definition_name"] == "Key Vault Secrets User"
+    ]
+
+
+# ---------------------------------------------------------------- diagnostics
+def test_diagnostics_to_hub_workspace(default_synth):
+    setting = default_synth.only(STACK, "azurerm_monitor_diagnostic_setting")
+    assert setting["log_analytics_workspace_id"].endswith("/workspaces/log-hub")
+    assert setting["log_analytics_destination_type"] == "Dedicated"
+    assert [log["category"] for log in setting["enabled_log"]] == [
+        "kube-apiserver",
+        "kube-audit-admin",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "cluster-autoscaler",
+        "guard",
+        "cloud-controller-manager",
+    ]
+    assert setting["enabled_metric"] == [{"category": "AllMetrics"}]
+    assert not default_synth.resources(STACK, "azurerm_log_analytics_workspace")
+
+
+def test_standalone_creates_workspace(standalone_synth):
+    workspace = standalone_synth.only(STACK, "azurerm_log_analytics_workspace")
+    assert workspace["retention_in_days"] == 30 and workspace["name"] == "log-amldev-aks"
+    assert "azurerm_log_analytics_workspace" in standalone_synth.only(STACK, "azurerm_monitor_diagnostic_setting")["log_analytics_workspace_id"]
+
+
+# ---------------------------------------------------------------- Azure ML extension
+def test_azureml_extension(default_synth):
+    ext = default_synth.only(STACK, "azurerm_kubernetes_cluster_extension")
+    assert ext["extension_type"] == "microsoft.azureml.kubernetes"
+    assert ext["release_namespace"] == "azureml" and ext["release_train"] == "stable"
+    assert ext["timeouts"]["create"] == "60m"
+    settings = ext["configuration_settings"]
+    assert settings["inferenceRouterServiceType"] == "clusterIP"
+    assert settings["allowInsecureConnections"] == "True"  # TLS terminates at the ingress
+    assert settings["nginxIngress.enabled"] == "false"
+    assert settings["nodeSelector.workload"] == "azureml"
+    assert settings["domain"] == "westeurope.cloudapp.azure.com"
+    for key in ("clusterId", "cluster_name", "prometheus.prometheusSpec.externalLabels.cluster_name"):
+        assert "azurerm_kubernetes_cluster." in settings[key] and settings[key].endswith(".id}")
+    assert all(value != "" for value in settings.values())
+    pools = default_synth.resources(STACK, "azurerm_kubernetes_cluster_node_pool")
+    assert {f"azurerm_kubernetes_cluster_node_pool.{n}" for n in pools} <= set(ext["depends_on"])
+
+
+def test_outputs_are_not_sensitive(default_synth):
+    outputs = default_synth.stacks[STACK]["output"]
+    assert {"cluster_name", "cluster_id", "resource_group_name", "node_resource_group", "aks_subnet_name", "oidc_issuer_url",
+            "key_vault_secrets_provider_client_id"} <= set(outputs)
+    assert not any(o.get("sensitive") for o in outputs.values())
+    assert not any("kube_config" in str(o["value"]) or "kube_admin" in str(o["value"]) for o in outputs.values())

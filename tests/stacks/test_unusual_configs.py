@@ -1,0 +1,69 @@
+"""Good-but-unusual configs (tests/fixtures/configs) synthesize, with the expected differences."""
+
+from __future__ import annotations
+
+import yaml
+
+from tests.conftest import FIXTURE_CONFIGS, ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "configs"
+
+
+def test_fixtures_present():
+    assert len(FIXTURE_CONFIGS) >= 2
+
+
+def test_public_api_community_ingress_admin_login(synth):
+    result = synth(FIXTURES / "community-ingress-public-api.yaml")
+    cluster = result.only("aks-cluster", "azurerm_kubernetes_cluster")
+    assert cluster["private_cluster_enabled"] is False
+    assert cluster["api_server_access_profile"]["authorized_ip_ranges"] == ["203.0.113.0/24"]
+    assert cluster["network_profile"]["network_data_plane"] == "azure"
+    assert "private_dns_zone_id" not in cluster
+
+    release = result.only("kubernetes-config", "helm_release")
+    assert (release["chart"], release["version"]) == ("ingress-nginx", "4.15.1")
+    controller = yaml.safe_load(release["values"][0])["controller"]
+    assert controller["ingressClassResource"]["controllerValue"] == "k8s.io/nginx-internal"
+    assert controller["electionID"] == "nginx-internal-leader"
+    assert controller["allowSnippetAnnotations"] is False
+
+    ingress = result.only("kubernetes-config", "kubernetes_ingress_v1")
+    path = ingress["spec"]["rule"][0]["http"]["path"][0]
+    assert (path["path"], path["path_type"]) == ("/ml/inference(/|$)(.*)", "ImplementationSpecific")
+    assert ingress["metadata"]["annotations"] == {
+        "nginx.ingress.kubernetes.io/use-regex": "true",
+        "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+    }
+
+    provider = result.stacks["kubernetes-config"]["provider"]["kubernetes"][0]
+    assert "exec" not in provider
+    assert provider["client_key"].startswith("${base64decode(data.azurerm_kubernetes_cluster.")
+    assert "kube_admin_config[0].client_key" in provider["client_key"]
+
+    backend = result.stacks["aks-cluster"]["terraform"]["backend"]["azurerm"]
+    assert backend["key"] == "amlalt/aks-cluster.tfstate"
+    assert not any("lifecycle" in r and r["lifecycle"].get("prevent_destroy")
+                   for resources in result.stacks["aks-cluster"]["resource"].values() for r in resources.values())
+
+
+def test_gpu_pool_and_internal_lb_router(synth):
+    result = synth(FIXTURES / "gpu-loadbalancer-router.yaml")
+    pools = {p["name"]: p for p in result.resources("aks-cluster", "azurerm_kubernetes_cluster_node_pool").values()}
+    assert set(pools) == {"mlcpu", "mlgpu", "batch"}
+    assert pools["mlgpu"]["node_labels"] == {"accelerator": "nvidia", "workload": "azureml"}
+    assert pools["mlgpu"]["node_taints"] == ["nvidia.com/gpu=present:NoSchedule"]
+    assert "node_labels" not in pools["batch"]
+    settings = result.only("aks-cluster", "azurerm_kubernetes_cluster_extension")["configuration_settings"]
+    assert settings["installNvidiaDevicePlugin"] == "True" and settings["installDcgmExporter"] == "True"
+    assert settings["inferenceRouterServiceType"] == "loadBalancer"
+    assert settings["internalLoadBalancerProvider"] == "azure"
+    assert settings["allowInsecureConnections"] == "False"
+    assert (settings["sslCname"], settings["sslSecret"]) == ("aml.gpu.contoso.internal", "azureml-router-tls")
+
+    links = result.resources("aks-cluster", "azurerm_private_dns_zone_virtual_network_link")
+    assert sorted(link["name"] for link in links.values()) == ["link-hub", "link-spoke"]
+
+    exec_args = result.stacks["kubernetes-config"]["provider"]["kubernetes"][0]["exec"][0]["args"]
+    assert exec_args[:3] == ["get-token", "--login", "workloadidentity"]
+    assert exec_args[-2:] == ["--tenant-id", "22222222-2222-2222-2222-222222222222"]
