@@ -49,6 +49,7 @@ class AksClusterStack(TerraformStack):
                 route_table_id=self.network.route_table.id if self.network.route_table else None,
                 log_analytics_workspace_id=self.log_analytics.workspace_id,
             ),
+            network_ready=self.network.ready,
         )
         self.diagnostics = ClusterDiagnostics(
             self,

@@ -4,9 +4,10 @@ autoscaled system pool and user pools for ML workloads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterApiServerAccessProfile,
@@ -133,7 +134,16 @@ class AksCluster(Construct):
     """Exposes ``identity``, ``role_assignments``, ``private_dns_zone`` (created zone or ``None``),
     ``cluster``, ``node_pools`` (name -> pool) and ``secrets_provider_role_assignments``."""
 
-    def __init__(self, scope: Construct, id_: str, *, props: AksClusterProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        props: AksClusterProps,
+        network_ready: Sequence[ITerraformDependable] = (),
+    ) -> None:
+        """``network_ready``: network resources the cluster must wait for (subnet associations,
+        peerings) that it does not reference directly."""
         super().__init__(scope, id_)
         tags = dict(props.tags)
 
@@ -146,6 +156,7 @@ class AksCluster(Construct):
             tags=tags,
         )
         self.private_dns_zone: PrivateDnsZone | None = None
+        self.private_dns_zone_links: list[PrivateDnsZoneVirtualNetworkLink] = []
         dns_zone_id = self._private_dns_zone(props) if props.private_api else None
         self.role_assignments = self._grant_control_plane_roles(props, dns_zone_id)
 
@@ -213,8 +224,9 @@ class AksCluster(Construct):
                 else None
             ),
             tags=tags,
-            # The control plane must hold its network and DNS roles before AKS creates the cluster.
-            depends_on=list(self.role_assignments),
+            # The control plane must hold its network and DNS roles before AKS creates the cluster,
+            # and the nodes need their route, peering and DNS links to bootstrap.
+            depends_on=[*self.role_assignments, *self.private_dns_zone_links, *network_ready],
             lifecycle=lifecycle(protect=props.protect, ignore_changes=["default_node_pool[0].node_count"]),
         )
 
@@ -244,7 +256,7 @@ class AksCluster(Construct):
             self, "api_private_dns_zone", name=private_api.dns_zone_name, resource_group_name=props.resource_group_name, tags=dict(props.tags)
         )
         for suffix, vnet_id in private_api.link_vnet_ids.items():
-            PrivateDnsZoneVirtualNetworkLink(
+            link = PrivateDnsZoneVirtualNetworkLink(
                 self,
                 f"api_private_dns_link_{suffix}",
                 name=f"link-{suffix}",
@@ -254,6 +266,7 @@ class AksCluster(Construct):
                 registration_enabled=False,
                 tags=dict(props.tags),
             )
+            self.private_dns_zone_links.append(link)
         return self.private_dns_zone.id
 
     def _grant_control_plane_roles(self, props: AksClusterProps, dns_zone_id: str | None) -> list[RoleAssignment]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cdktf import TerraformProvider
+from cdktf import TerraformProvider, TerraformResource
 from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
 from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
@@ -53,8 +53,9 @@ class SpokeNetworkProps:
 
 
 class SpokeNetwork(Construct):
-    """Exposes ``resource_group``, ``vnet``, ``subnet``, ``nsg`` and, with a hub, ``route_table``,
-    ``spoke_to_hub`` and ``hub_to_spoke`` (else ``None``)."""
+    """Exposes ``resource_group``, ``vnet``, ``subnet``, ``nsg``, ``nsg_association`` and, with a
+    hub, ``route_table``, ``route_table_association``, ``spoke_to_hub`` and ``hub_to_spoke`` (else
+    ``None``). ``ready`` lists what must exist before nodes join the subnet."""
 
     def __init__(
         self,
@@ -101,16 +102,24 @@ class SpokeNetwork(Construct):
         )
         if hub:
             self._hub_rules(props, hub)
-        SubnetNetworkSecurityGroupAssociation(
+        self.nsg_association = SubnetNetworkSecurityGroupAssociation(
             self, "nsg_association", subnet_id=self.subnet.id, network_security_group_id=self.nsg.id
         )
 
         self.route_table: RouteTable | None = None
+        self.route_table_association: SubnetRouteTableAssociation | None = None
         self.spoke_to_hub: VirtualNetworkPeering | None = None
         self.hub_to_spoke: VirtualNetworkPeering | None = None
         if hub:
             self._route_through_firewall(props, hub)
             self._peer(props, hub, hub_provider)
+
+    @property
+    def ready(self) -> list[TerraformResource]:
+        """Subnet associations and peerings. AKS validates the UDR route table at create time, and
+        nodes resolve DNS through the hub firewall, so the cluster must wait for all of them."""
+        optional = (self.route_table_association, self.spoke_to_hub, self.hub_to_spoke)
+        return [self.nsg_association, *(r for r in optional if r is not None)]
 
     def _hub_rules(self, props: SpokeNetworkProps, hub: HubLink) -> None:
         # The hub reaches the internal ingress on 80/443 and nothing else: the default
@@ -166,7 +175,9 @@ class SpokeNetwork(Construct):
             next_hop_type="VirtualAppliance",
             next_hop_in_ip_address=hub.firewall_private_ip,
         )
-        SubnetRouteTableAssociation(self, "route_table_association", subnet_id=self.subnet.id, route_table_id=self.route_table.id)
+        self.route_table_association = SubnetRouteTableAssociation(
+            self, "route_table_association", subnet_id=self.subnet.id, route_table_id=self.route_table.id
+        )
 
     def _peer(self, props: SpokeNetworkProps, hub: HubLink, hub_provider: TerraformProvider | None) -> None:
         self.spoke_to_hub = VirtualNetworkPeering(

@@ -137,6 +137,21 @@ def test_control_plane_roles_exist_before_cluster(default_synth):
     assert cluster(default_synth)["private_dns_zone_id"] == dns_role["scope"]
 
 
+def test_cluster_waits_for_network(default_synth, standalone_synth):
+    """AKS checks the UDR route table at create time; nodes need peering and DNS links to bootstrap."""
+    depends = set(cluster(default_synth)["depends_on"])
+    for resource_type in (
+        "azurerm_subnet_route_table_association",
+        "azurerm_subnet_network_security_group_association",
+        "azurerm_virtual_network_peering",
+    ):
+        names = default_synth.resources(STACK, resource_type)
+        assert names and {f"{resource_type}.{n}" for n in names} <= depends, resource_type
+    standalone_depends = set(cluster(standalone_synth)["depends_on"])
+    links = standalone_synth.resources(STACK, "azurerm_private_dns_zone_virtual_network_link")
+    assert {f"azurerm_private_dns_zone_virtual_network_link.{n}" for n in links} <= standalone_depends
+
+
 def test_standalone_creates_and_links_its_api_zone(standalone_synth):
     zone = standalone_synth.only(STACK, "azurerm_private_dns_zone")
     assert zone["name"] == "privatelink.westeurope.azmk8s.io"
