@@ -6,10 +6,12 @@ already built (ids, names) as keyword arguments here.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from config.azure_ids import parse_resource_id
-from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig
+from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
-from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PrivateApi, SystemPoolSpec
+from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
 from constructs_lib.azureml_extension import AZUREML_NAMESPACE, AzureMLExtensionProps, RouterTls
 from constructs_lib.azureml_ingress import AzureMLRouteProps
 from constructs_lib.cluster_access import ClusterAccessProps
@@ -72,20 +74,17 @@ def _window(window: MaintenanceWindowConfig) -> MaintenanceWindow:
     return MaintenanceWindow(**window.model_dump())
 
 
+def _pool_fields(pool: SystemPoolConfig | NodePoolConfig) -> dict:
+    """The fields every pool shares (constructs_lib.aks_cluster.PoolSpec)."""
+    return {f.name: getattr(pool, f.name) for f in fields(PoolSpec)} | {"zones": tuple(pool.zones)}
+
+
 def node_pool_spec(config: AppConfig, pool: NodePoolConfig) -> NodePoolSpec:
     labels = dict(pool.labels)
     if pool.azureml:
         labels[config.azureml.node_label.key] = config.azureml.node_label.value
     return NodePoolSpec(
-        name=pool.name,
-        vm_size=pool.vm_size,
-        zones=tuple(pool.zones),
-        min_count=pool.min_count,
-        max_count=pool.max_count,
-        max_pods=pool.max_pods,
-        os_disk_type=pool.os_disk_type,
-        os_disk_size_gb=pool.os_disk_size_gb,
-        max_surge=pool.max_surge,
+        **_pool_fields(pool),
         labels=labels,
         taints=tuple(pool.taints),
         gpu=pool.gpu,
@@ -113,7 +112,6 @@ def aks_cluster_props(
             dns_zone_name=f"privatelink.{config.location}.azmk8s.io",
             link_vnet_ids=links,
         )
-    system = cluster.system_pool
     return AksClusterProps(
         location=config.location,
         resource_group_name=resource_group_name,
@@ -141,18 +139,7 @@ def aks_cluster_props(
         node_os_upgrade_channel=cluster.node_os_upgrade_channel,
         upgrade_window=_window(cluster.upgrade_window),
         node_os_window=_window(cluster.node_os_window),
-        system_pool=SystemPoolSpec(
-            name=system.name,
-            temporary_name_for_rotation=system.temporary_name_for_rotation,
-            vm_size=system.vm_size,
-            zones=tuple(system.zones),
-            min_count=system.min_count,
-            max_count=system.max_count,
-            max_pods=system.max_pods,
-            os_disk_type=system.os_disk_type,
-            os_disk_size_gb=system.os_disk_size_gb,
-            max_surge=system.max_surge,
-        ),
+        system_pool=SystemPoolSpec(**_pool_fields(cluster.system_pool), temporary_name_for_rotation=cluster.system_pool.temporary_name_for_rotation),
         node_pools=tuple(node_pool_spec(config, p) for p in cluster.node_pools),
         log_analytics_workspace_id=log_analytics_workspace_id,
         defender_enabled=cluster.defender_enabled,

@@ -3,8 +3,9 @@ from constructs_lib.aks_cluster.construct import (
     AksClusterProps,
     MaintenanceWindow,
     NodePoolSpec,
+    PoolSpec,
     PrivateApi,
     SystemPoolSpec,
 )
 
-__all__ = ["AksCluster", "AksClusterProps", "MaintenanceWindow", "NodePoolSpec", "PrivateApi", "SystemPoolSpec"]
+__all__ = ["AksCluster", "AksClusterProps", "MaintenanceWindow", "NodePoolSpec", "PoolSpec", "PrivateApi", "SystemPoolSpec"]

@@ -51,9 +51,10 @@ class MaintenanceWindow:
 
 
 @dataclass(frozen=True)
-class SystemPoolSpec:
+class PoolSpec:
+    """What every pool has, system or user: autoscaled, zonal, host-encrypted."""
+
     name: str
-    temporary_name_for_rotation: str
     vm_size: str
     zones: tuple[str, ...]
     min_count: int
@@ -65,16 +66,12 @@ class SystemPoolSpec:
 
 
 @dataclass(frozen=True)
-class NodePoolSpec:
-    name: str
-    vm_size: str
-    zones: tuple[str, ...]
-    min_count: int
-    max_count: int
-    max_pods: int
-    os_disk_type: str
-    os_disk_size_gb: int
-    max_surge: str
+class SystemPoolSpec(PoolSpec):
+    temporary_name_for_rotation: str = ""
+
+
+@dataclass(frozen=True)
+class NodePoolSpec(PoolSpec):
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: tuple[str, ...] = ()
     gpu: bool = False
@@ -295,46 +292,41 @@ class AksCluster(Construct):
     def _system_pool(props: AksClusterProps) -> KubernetesClusterDefaultNodePool:
         pool = props.system_pool
         return KubernetesClusterDefaultNodePool(
-            name=pool.name,
+            **_pool_arguments(pool, props),
             temporary_name_for_rotation=pool.temporary_name_for_rotation,
-            vm_size=pool.vm_size,
-            zones=list(pool.zones),
-            vnet_subnet_id=props.subnet_id,
             only_critical_addons_enabled=True,
-            auto_scaling_enabled=True,
-            min_count=pool.min_count,
-            max_count=pool.max_count,
-            max_pods=pool.max_pods,
-            os_disk_type=pool.os_disk_type,
-            os_disk_size_gb=pool.os_disk_size_gb,
-            host_encryption_enabled=True,
             upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge=pool.max_surge),
-            tags=dict(props.tags),
         )
 
     def _user_pool(self, props: AksClusterProps, spec: NodePoolSpec) -> KubernetesClusterNodePool:
         return KubernetesClusterNodePool(
             self,
             f"node_pool_{spec.name}",
-            name=spec.name,
+            **_pool_arguments(spec, props),
             kubernetes_cluster_id=self.cluster.id,
             mode="User",
-            vm_size=spec.vm_size,
-            zones=list(spec.zones),
-            vnet_subnet_id=props.subnet_id,
-            auto_scaling_enabled=True,
-            min_count=spec.min_count,
-            max_count=spec.max_count,
-            max_pods=spec.max_pods,
-            os_disk_type=spec.os_disk_type,
-            os_disk_size_gb=spec.os_disk_size_gb,
-            host_encryption_enabled=True,
             node_labels=dict(spec.labels) or None,
             node_taints=list(spec.taints) or None,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=spec.max_surge),
-            tags=dict(props.tags),
             lifecycle=lifecycle(protect=props.protect, ignore_changes=["node_count"]),
         )
+
+
+def _pool_arguments(pool: PoolSpec, props: AksClusterProps) -> dict:
+    return dict(
+        name=pool.name,
+        vm_size=pool.vm_size,
+        zones=list(pool.zones),
+        vnet_subnet_id=props.subnet_id,
+        auto_scaling_enabled=True,
+        min_count=pool.min_count,
+        max_count=pool.max_count,
+        max_pods=pool.max_pods,
+        os_disk_type=pool.os_disk_type,
+        os_disk_size_gb=pool.os_disk_size_gb,
+        host_encryption_enabled=True,
+        tags=dict(props.tags),
+    )
 
 
 def _window(window: MaintenanceWindow) -> dict:

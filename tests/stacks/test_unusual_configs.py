@@ -67,3 +67,13 @@ def test_gpu_pool_and_internal_lb_router(synth):
     exec_args = result.stacks["kubernetes-config"]["provider"]["kubernetes"][0]["exec"][0]["args"]
     assert exec_args[:3] == ["get-token", "--login", "workloadidentity"]
     assert exec_args[-2:] == ["--tenant-id", "22222222-2222-2222-2222-222222222222"]
+
+
+def test_retired_controller_warns_at_synth(capsys):
+    from config.loader import load_config
+    from stacks.app import build_app
+
+    build_app(load_config(FIXTURES / "community-ingress-public-api.yaml"), config_file="x")
+    assert "retired" in capsys.readouterr().err
+    build_app(load_config(ROOT / "config" / "default.yaml"), config_file="x")
+    assert "retired" not in capsys.readouterr().err
