@@ -32,11 +32,15 @@ TARGET_B_OVER_A = 1.15
 TARGET_C_OVER_B = 1.10
 
 
-
 def provider_modules_used() -> list[str]:
     """Every provider submodule that constructs_lib/ and stacks/ import, found in the source."""
     pattern = re.compile(r"^from (cdktf_cdktf_provider_\w+\.\w+) import", re.MULTILINE)
-    found = {m for folder in ("constructs_lib", "stacks") for f in (ROOT / folder).rglob("*.py") for m in pattern.findall(f.read_text())}
+    found = {
+        m
+        for folder in ("constructs_lib", "stacks")
+        for f in (ROOT / folder).rglob("*.py")
+        for m in pattern.findall(f.read_text())
+    }
     return sorted(found)
 
 
@@ -115,14 +119,23 @@ print(f"{t1-t0:.2f} {t2-t1:.2f} {t3-t2:.2f} {t4-t3:.2f}")
 
 
 def phase_breakdown(env: dict[str, str], outdir: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", PHASES, str(outdir)], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PHASES, str(outdir)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     load, imports, build, synth = (float(x) for x in out.stdout.split())
-    return {"load + validate config": load, "import stacks (jsii assemblies)": imports, "build constructs": build, "synth (write JSON)": synth}
+    return {
+        "load + validate config": load,
+        "import stacks (jsii assemblies)": imports,
+        "build constructs": build,
+        "synth (write JSON)": synth,
+    }
 
 
 def test_suite_seconds(env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -148,8 +161,11 @@ def machine() -> str:
     except OSError:
         pass
     node_path = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}"
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, env={**os.environ, "PATH": node_path}).stdout.strip()
-    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; Node {node}; {platform.system()} {platform.release()}"
+    node = subprocess.run(
+        ["node", "--version"], capture_output=True, text=True, env={**os.environ, "PATH": node_path}
+    ).stdout.strip()
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; Node {node}; {system}"
 
 
 def main() -> int:
@@ -186,7 +202,8 @@ def main() -> int:
     b_over_a, c_over_b = b.seconds / a.seconds, c.seconds / b.seconds
     verdict_ba = "meets" if b_over_a <= TARGET_B_OVER_A else "MISSES"
     verdict_cb = "meets" if c_over_b <= TARGET_C_OVER_B else "MISSES"
-    print(f"b/a = {b_over_a:.3f} ({verdict_ba} target <= {TARGET_B_OVER_A});  c/b = {c_over_b:.3f} ({verdict_cb} target <= {TARGET_C_OVER_B})")
+    print(f"b/a = {b_over_a:.3f} ({verdict_ba} target <= {TARGET_B_OVER_A})")
+    print(f"c/b = {c_over_b:.3f} ({verdict_cb} target <= {TARGET_C_OVER_B})")
     print(f"CPU time: b/a = {b.cpu_seconds / a.cpu_seconds:.3f}, c/b = {c.cpu_seconds / b.cpu_seconds:.3f}")
     if not args.no_report:
         write_report(args, a, b, c, phases, suite)
@@ -213,23 +230,25 @@ def write_report(args, a: Summary, b: Summary, c: Summary, phases: dict[str, flo
             "| case | wall time | CPU time | peak RSS (largest process) | wall time of each run |",
             "|---|---|---|---|---|",
             *(
-                f"| {label} | {s.seconds:.2f} s | {s.cpu_seconds:.2f} s | {s.peak_rss_mib:.0f} MiB | {', '.join(f'{x:.2f}' for x in s.samples)} |"
+                f"| {label} | {s.seconds:.2f} s | {s.cpu_seconds:.2f} s | {s.peak_rss_mib:.0f} MiB | "
+                + ", ".join(f"{x:.2f}" for x in s.samples)
+                + " |"
                 for label, s in rows
             ),
             "",
             f"b/a = **{b_over_a:.3f}** (target <= {TARGET_B_OVER_A}); c/b = **{c_over_b:.3f}** (target <= {TARGET_C_OVER_B}). "
             f"CPU time: b/a = {b.cpu_seconds / a.cpu_seconds:.3f}, c/b = {c.cpu_seconds / b.cpu_seconds:.3f}.",
             "",
-            "Where (b) spends its time (one in-process run): "
-            + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
-            + ".",
+            "Where (b) spends its time (one in-process run): " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()) + ".",
             "",
-            f"Whole test suite (`pytest`, after set-up): {suite:.1f} s." if suite is not None else "Test suite not timed (--skip-tests).",
+            f"Whole test suite (`pytest`, after set-up): {suite:.1f} s."
+            if suite is not None
+            else "Test suite not timed (--skip-tests).",
             end_marker,
         ]
     )
     if marker in text and end_marker in text:
-        text = text[: text.index(marker)] + table + text[text.index(end_marker) + len(end_marker):]
+        text = text[: text.index(marker)] + table + text[text.index(end_marker) + len(end_marker) :]
     else:
         text = text + "\n" + table + "\n"
     REPORT.write_text(text)

@@ -16,9 +16,7 @@ from config.model import AppConfig
 from config.naming import PEERING_NAME_MAX, derive_names
 
 # Ranges AKS refuses for the service CIDR (documented AKS networking constraints).
-AKS_RESERVED_SERVICE_RANGES = tuple(
-    IPv4Network(r) for r in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
-)
+AKS_RESERVED_SERVICE_RANGES = tuple(IPv4Network(r) for r in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
 RESERVED_INGRESS_CLASSES = ("nginx", "azureml-nginx")
 ROUTER_HA_MIN_NODES = 3
 
@@ -93,7 +91,10 @@ def _network_rules(config: AppConfig) -> list[Problem]:
         problems.append(
             Problem("network.dns_service_ip", f"must lie inside network.service_cidr ({net.service_cidr})", net.dns_service_ip)
         )
-    elif int(net.dns_service_ip) - int(net.service_cidr.network_address) < 2 or net.dns_service_ip == net.service_cidr.broadcast_address:
+    elif (
+        int(net.dns_service_ip) - int(net.service_cidr.network_address) < 2
+        or net.dns_service_ip == net.service_cidr.broadcast_address
+    ):
         problems.append(
             Problem(
                 "network.dns_service_ip",
@@ -115,7 +116,11 @@ def _hub_rules(config: AppConfig) -> list[Problem]:
     for name in (names.spoke_to_hub_peering, names.hub_to_spoke_peering):
         if name and len(name) > PEERING_NAME_MAX:
             problems.append(
-                Problem("hub.vnet_id", f"hub VNet name makes the peering name '{name}' longer than {PEERING_NAME_MAX} characters", hub.vnet_id)
+                Problem(
+                    "hub.vnet_id",
+                    f"hub VNet name makes the peering name '{name}' longer than {PEERING_NAME_MAX} characters",
+                    hub.vnet_id,
+                )
             )
             break
     return problems
@@ -146,7 +151,13 @@ def _api_rules(config: AppConfig) -> list[Problem]:
                 )
     else:
         if api.private_dns_zone_id:
-            problems.append(Problem("cluster.api.private_dns_zone_id", "only applies to a private API server (cluster.api.private: true)", api.private_dns_zone_id))
+            problems.append(
+                Problem(
+                    "cluster.api.private_dns_zone_id",
+                    "only applies to a private API server (cluster.api.private: true)",
+                    api.private_dns_zone_id,
+                )
+            )
         if not api.authorized_ip_ranges:
             problems.append(
                 Problem(
@@ -168,10 +179,16 @@ def _pool_rules(config: AppConfig) -> list[Problem]:
     }
     if cluster.system_pool.temporary_name_for_rotation in seen:
         problems.append(
-            Problem("cluster.system_pool.temporary_name_for_rotation", "must differ from every node pool name", cluster.system_pool.temporary_name_for_rotation)
+            Problem(
+                "cluster.system_pool.temporary_name_for_rotation",
+                "must differ from every node pool name",
+                cluster.system_pool.temporary_name_for_rotation,
+            )
         )
     seen[cluster.system_pool.temporary_name_for_rotation] = "cluster.system_pool.temporary_name_for_rotation"
-    pools = [("cluster.system_pool", cluster.system_pool)] + [(f"cluster.node_pools[{i}]", p) for i, p in enumerate(cluster.node_pools)]
+    pools = [("cluster.system_pool", cluster.system_pool)] + [
+        (f"cluster.node_pools[{i}]", p) for i, p in enumerate(cluster.node_pools)
+    ]
     for path, pool in pools:
         if pool.min_count > pool.max_count:
             problems.append(Problem(f"{path}.min_count", f"must not exceed max_count ({pool.max_count})", pool.min_count))
@@ -186,12 +203,17 @@ def _pool_rules(config: AppConfig) -> list[Problem]:
             problems.append(
                 Problem(
                     f"cluster.node_pools[{i}].labels",
-                    f"must not set '{config.azureml.node_label.key}': it is azureml.node_label, applied from node_pools[].azureml",
+                    f"must not set '{config.azureml.node_label.key}': it is azureml.node_label, "
+                    "applied from node_pools[].azureml",
                     pool.labels,
                 )
             )
     if not any(p.azureml for p in cluster.node_pools):
-        problems.append(Problem("cluster.node_pools", "must contain at least one pool with azureml: true", [p.name for p in cluster.node_pools]))
+        problems.append(
+            Problem(
+                "cluster.node_pools", "must contain at least one pool with azureml: true", [p.name for p in cluster.node_pools]
+            )
+        )
     return problems
 
 
@@ -208,7 +230,11 @@ def _upgrade_rules(config: AppConfig) -> list[Problem]:
         )
     if cluster.local_account_disabled:
         problems.append(
-            Problem("cluster.local_account_disabled", "must be false: the Azure ML extension does not support clusters without local accounts", True)
+            Problem(
+                "cluster.local_account_disabled",
+                "must be false: the Azure ML extension does not support clusters without local accounts",
+                True,
+            )
         )
     return problems
 
@@ -217,15 +243,21 @@ def _azureml_rules(config: AppConfig) -> list[Problem]:
     aml = config.azureml
     problems: list[Problem] = []
     if not (aml.enable_training or aml.enable_inference):
-        problems.append(Problem("azureml.enable_inference", "at least one of azureml.enable_training and azureml.enable_inference must be true", False))
+        problems.append(
+            Problem(
+                "azureml.enable_inference",
+                "at least one of azureml.enable_training and azureml.enable_inference must be true",
+                False,
+            )
+        )
     if aml.enable_inference and aml.inference_router_ha:
         capacity = sum(p.min_count for p in config.cluster.node_pools if p.azureml)
         if capacity < ROUTER_HA_MIN_NODES:
             problems.append(
                 Problem(
                     "azureml.inference_router_ha",
-                    f"needs at least {ROUTER_HA_MIN_NODES} nodes for its replicas; node pools with azureml: true have min_count summing to {capacity}"
-                    " (raise min_count or set inference_router_ha: false)",
+                    f"needs at least {ROUTER_HA_MIN_NODES} nodes for its replicas; node pools with azureml: true "
+                    f"have min_count summing to {capacity} (raise min_count or set inference_router_ha: false)",
                     True,
                 )
             )
@@ -234,13 +266,18 @@ def _azureml_rules(config: AppConfig) -> list[Problem]:
             problems.append(
                 Problem(
                     "azureml.router_tls",
-                    "must be absent with inference_router_service_type clusterIP: TLS terminates at the project's ingress (tls.mode)",
+                    "must be absent with inference_router_service_type clusterIP: "
+                    "TLS terminates at the project's ingress (tls.mode)",
                     aml.router_tls.model_dump(),
                 )
             )
         if aml.allow_insecure_connections:
             problems.append(
-                Problem("azureml.allow_insecure_connections", "must be false when azureml.router_tls gives the router its own certificate", True)
+                Problem(
+                    "azureml.allow_insecure_connections",
+                    "must be false when azureml.router_tls gives the router its own certificate",
+                    True,
+                )
             )
     elif aml.allow_insecure_connections is False:
         problems.append(
@@ -258,7 +295,11 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
     problems: list[Problem] = []
     if ingress.class_name in RESERVED_INGRESS_CLASSES:
         problems.append(
-            Problem("ingress.class_name", f"must not be one of {', '.join(RESERVED_INGRESS_CLASSES)} (used by other controllers)", ingress.class_name)
+            Problem(
+                "ingress.class_name",
+                f"must not be one of {', '.join(RESERVED_INGRESS_CLASSES)} (used by other controllers)",
+                ingress.class_name,
+            )
         )
     if ingress.load_balancer_ip is not None:
         subnet = config.network.aks_subnet_cidr
@@ -266,7 +307,11 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
         # Azure reserves the first four addresses and the last one of every subnet.
         if ingress.load_balancer_ip not in subnet or offset < 4 or ingress.load_balancer_ip == subnet.broadcast_address:
             problems.append(
-                Problem("ingress.load_balancer_ip", f"must be a usable address in network.aks_subnet_cidr ({subnet})", ingress.load_balancer_ip)
+                Problem(
+                    "ingress.load_balancer_ip",
+                    f"must be a usable address in network.aks_subnet_cidr ({subnet})",
+                    ingress.load_balancer_ip,
+                )
             )
     if tls.mode == "keyvault":
         if tls.key_vault_id is None:
@@ -274,11 +319,15 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
         if tls.certificate_name is None:
             problems.append(Problem("tls.certificate_name", "is required when tls.mode is keyvault", MISSING))
         if ingress.host is None:
-            problems.append(Problem("ingress.host", "is required when tls.mode is keyvault (the certificate's host name)", MISSING))
+            problems.append(
+                Problem("ingress.host", "is required when tls.mode is keyvault (the certificate's host name)", MISSING)
+            )
     else:
         for field in ("key_vault_id", "certificate_name"):
             if getattr(tls, field) is not None:
                 problems.append(Problem(f"tls.{field}", "only applies when tls.mode is keyvault", getattr(tls, field)))
     if config.kubernetes_auth.login == "admin" and config.cluster.local_account_disabled:
-        problems.append(Problem("kubernetes_auth.login", "admin needs local accounts (cluster.local_account_disabled: false)", "admin"))
+        problems.append(
+            Problem("kubernetes_auth.login", "admin needs local accounts (cluster.local_account_disabled: false)", "admin")
+        )
     return problems

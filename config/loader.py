@@ -88,7 +88,7 @@ def _read_yaml(path: Path) -> Any:
     if not text.strip():
         raise ConfigError(source, [Problem("(file)", "is empty, expected a YAML mapping", "")])
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

@@ -7,8 +7,8 @@ ignored setting. Per-field rules live here; rules that relate several fields liv
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
 import re
+from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -43,7 +43,9 @@ DeploymentName = _pattern(
 _DNS1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 # What the Kubernetes API server demands of namespaces and most object names.
 Dns1123Label = _pattern(_DNS1123, "a DNS-1123 label: at most 63 lowercase letters, digits and '-', alphanumeric at both ends", 63)
-HelmReleaseName = _pattern(_DNS1123, "a Helm release name: at most 53 lowercase letters, digits and '-', alphanumeric at both ends", 53)
+HelmReleaseName = _pattern(
+    _DNS1123, "a Helm release name: at most 53 lowercase letters, digits and '-', alphanumeric at both ends", 53
+)
 # Linux node pool names (and temporary_name_for_rotation) in AKS.
 NodePoolName = _pattern(r"[a-z][a-z0-9]{0,11}", "1-12 lowercase letters and digits, starting with a letter (AKS Linux pool name)")
 VmSize = _pattern(r"Standard_[A-Za-z0-9_]+", "an Azure VM size such as Standard_D4ds_v5")
@@ -56,7 +58,9 @@ LabelKey = _pattern(
     r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
     "a Kubernetes label key such as workload or example.com/workload",
 )
-LabelValue = _pattern(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", "a Kubernetes label value: at most 63 letters, digits, '-', '_', '.'")
+LabelValue = _pattern(
+    r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", "a Kubernetes label value: at most 63 letters, digits, '-', '_', '.'"
+)
 Taint = _pattern(
     r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?:(NoSchedule|PreferNoSchedule|NoExecute)",
     "a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute",

@@ -24,9 +24,7 @@ class AksClusterStack(TerraformStack):
         configure_backend(self, config, STACK_NAME)
         azurerm_provider(self, config)
         hub_provider = (
-            azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config))
-            if config.hub
-            else None
+            azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config)) if config.hub else None
         )
 
         self.network = SpokeNetwork(

@@ -139,7 +139,9 @@ def aks_cluster_props(
         node_os_upgrade_channel=cluster.node_os_upgrade_channel,
         upgrade_window=_window(cluster.upgrade_window),
         node_os_window=_window(cluster.node_os_window),
-        system_pool=SystemPoolSpec(**_pool_fields(cluster.system_pool), temporary_name_for_rotation=cluster.system_pool.temporary_name_for_rotation),
+        system_pool=SystemPoolSpec(
+            **_pool_fields(cluster.system_pool), temporary_name_for_rotation=cluster.system_pool.temporary_name_for_rotation
+        ),
         node_pools=tuple(node_pool_spec(config, p) for p in cluster.node_pools),
         log_analytics_workspace_id=log_analytics_workspace_id,
         defender_enabled=cluster.defender_enabled,
@@ -153,9 +155,7 @@ def aks_cluster_props(
     )
 
 
-def cluster_diagnostics_props(
-    config: AppConfig, names: Names, *, cluster_id: str, workspace_id: str
-) -> ClusterDiagnosticsProps:
+def cluster_diagnostics_props(config: AppConfig, names: Names, *, cluster_id: str, workspace_id: str) -> ClusterDiagnosticsProps:
     return ClusterDiagnosticsProps(
         name=names.diagnostic_setting,
         target_resource_id=cluster_id,

@@ -200,9 +200,7 @@ class AksCluster(Construct):
             default_node_pool=self._system_pool(props),
             automatic_upgrade_channel=props.automatic_upgrade_channel,
             node_os_upgrade_channel=props.node_os_upgrade_channel,
-            maintenance_window_auto_upgrade=KubernetesClusterMaintenanceWindowAutoUpgrade(
-                **_window(props.upgrade_window)
-            ),
+            maintenance_window_auto_upgrade=KubernetesClusterMaintenanceWindowAutoUpgrade(**_window(props.upgrade_window)),
             maintenance_window_node_os=KubernetesClusterMaintenanceWindowNodeOs(**_window(props.node_os_window)),
             azure_policy_enabled=True,
             key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(
@@ -250,7 +248,11 @@ class AksCluster(Construct):
         if private_api.dns_zone_id:
             return private_api.dns_zone_id
         self.private_dns_zone = PrivateDnsZone(
-            self, "api_private_dns_zone", name=private_api.dns_zone_name, resource_group_name=props.resource_group_name, tags=dict(props.tags)
+            self,
+            "api_private_dns_zone",
+            name=private_api.dns_zone_name,
+            resource_group_name=props.resource_group_name,
+            tags=dict(props.tags),
         )
         for suffix, vnet_id in private_api.link_vnet_ids.items():
             link = PrivateDnsZoneVirtualNetworkLink(
@@ -338,5 +340,3 @@ def _window(window: MaintenanceWindow) -> dict:
         duration=window.duration_hours,
         utc_offset=window.utc_offset,
     )
-
-

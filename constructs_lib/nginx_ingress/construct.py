@@ -56,9 +56,7 @@ class NginxIngress(Construct):
         self.namespace = NamespaceV1(
             self,
             "namespace",
-            metadata=NamespaceV1Metadata(
-                name=props.namespace, labels={"app.kubernetes.io/part-of": "aks-azureml-ingress"}
-            ),
+            metadata=NamespaceV1Metadata(name=props.namespace, labels={"app.kubernetes.io/part-of": "aks-azureml-ingress"}),
             provider=kubernetes_provider,
         )
 

@@ -92,7 +92,15 @@ CASES = [
     Case(
         "state-storage-account-name",
         ("state.storage_account_name",),
-        put("state", {"backend": "azurerm", "resource_group_name": "rg", "storage_account_name": "St-TfState", "container_name": "tfstate"}),
+        put(
+            "state",
+            {
+                "backend": "azurerm",
+                "resource_group_name": "rg",
+                "storage_account_name": "St-TfState",
+                "container_name": "tfstate",
+            },
+        ),
     ),
     Case("state-local-absolute-path", ("state.directory",), put("state", {"backend": "local", "directory": "/var/state"})),
     Case("state-local-parent-path", ("state.directory",), put("state", {"backend": "local", "directory": "../state"})),
@@ -113,11 +121,21 @@ CASES = [
     # --- network
     Case("vnet-cidr-host-bits", ("network.vnet_cidr",), put("network.vnet_cidr", "10.20.0.1/16")),
     Case("subnet-outside-vnet", ("network.aks_subnet_cidr",), put("network.aks_subnet_cidr", "10.21.0.0/22")),
-    Case("vnet-overlaps-hub", ("network.vnet_cidr",), both(put("network.vnet_cidr", "10.0.0.0/8"), put("network.aks_subnet_cidr", "10.20.0.0/22"))),
-    Case("service-overlaps-vnet", ("network.service_cidr", "network.dns_service_ip"), put("network.service_cidr", "10.20.128.0/20")),
+    Case(
+        "vnet-overlaps-hub",
+        ("network.vnet_cidr",),
+        both(put("network.vnet_cidr", "10.0.0.0/8"), put("network.aks_subnet_cidr", "10.20.0.0/22")),
+    ),
+    Case(
+        "service-overlaps-vnet", ("network.service_cidr", "network.dns_service_ip"), put("network.service_cidr", "10.20.128.0/20")
+    ),
     Case("pod-overlaps-service", ("network.pod_cidr",), put("network.pod_cidr", "172.16.0.0/14")),
     Case("pod-overlaps-hub", ("network.pod_cidr",), put("network.pod_cidr", "10.0.0.0/16")),
-    Case("service-cidr-reserved", ("network.service_cidr",), both(put("network.service_cidr", "172.30.0.0/16"), put("network.dns_service_ip", "172.30.0.10"))),
+    Case(
+        "service-cidr-reserved",
+        ("network.service_cidr",),
+        both(put("network.service_cidr", "172.30.0.0/16"), put("network.dns_service_ip", "172.30.0.10")),
+    ),
     Case("dns-ip-outside-service", ("network.dns_service_ip",), put("network.dns_service_ip", "172.17.0.10")),
     Case("dns-ip-first-address", ("network.dns_service_ip",), put("network.dns_service_ip", "172.16.0.1")),
     # --- cluster
@@ -132,32 +150,65 @@ CASES = [
         ("cluster.node_os_upgrade_channel",),
         both(put("cluster.automatic_upgrade_channel", "node-image"), put("cluster.node_os_upgrade_channel", "SecurityPatch")),
     ),
-    Case("private-api-with-authorized-ranges", ("cluster.api.authorized_ip_ranges",), put("cluster.api.authorized_ip_ranges", ["203.0.113.0/24"])),
-    Case("public-api-in-hub", ("cluster.api.private", "cluster.api.private_dns_zone_id", "cluster.api.authorized_ip_ranges"), put("cluster.api.private", False)),
+    Case(
+        "private-api-with-authorized-ranges",
+        ("cluster.api.authorized_ip_ranges",),
+        put("cluster.api.authorized_ip_ranges", ["203.0.113.0/24"]),
+    ),
+    Case(
+        "public-api-in-hub",
+        ("cluster.api.private", "cluster.api.private_dns_zone_id", "cluster.api.authorized_ip_ranges"),
+        put("cluster.api.private", False),
+    ),
     Case(
         "dns-zone-wrong-region",
         ("cluster.api.private_dns_zone_id",),
-        put("cluster.api.private_dns_zone_id", f"{ID_PREFIX}/providers/Microsoft.Network/privateDnsZones/privatelink.northeurope.azmk8s.io"),
+        put(
+            "cluster.api.private_dns_zone_id",
+            f"{ID_PREFIX}/providers/Microsoft.Network/privateDnsZones/privatelink.northeurope.azmk8s.io",
+        ),
     ),
-    Case("maintenance-window-time", ("cluster.upgrade_window.start_time",), put("cluster.upgrade_window", {"start_time": "25:00"})),
+    Case(
+        "maintenance-window-time", ("cluster.upgrade_window.start_time",), put("cluster.upgrade_window", {"start_time": "25:00"})
+    ),
     # --- node pools
     Case("system-pool-name-too-long", ("cluster.system_pool.name",), put("cluster.system_pool.name", "systempoolname")),
-    Case("rotation-name-equals-pool", ("cluster.system_pool.temporary_name_for_rotation",), put("cluster.system_pool.temporary_name_for_rotation", "system")),
+    Case(
+        "rotation-name-equals-pool",
+        ("cluster.system_pool.temporary_name_for_rotation",),
+        put("cluster.system_pool.temporary_name_for_rotation", "system"),
+    ),
     Case("pool-name-uppercase", ("cluster.node_pools[0].name",), put("cluster.node_pools", [{**POOL, "name": "MLcpu"}])),
     Case("pool-name-duplicate", ("cluster.node_pools[1].name",), put("cluster.node_pools", [POOL, POOL])),
     Case("pool-min-above-max", ("cluster.node_pools[0].min_count",), put("cluster.node_pools", [{**POOL, "min_count": 12}])),
     Case("pool-vm-size", ("cluster.node_pools[0].vm_size",), put("cluster.node_pools", [{**POOL, "vm_size": "D8ds_v5"}])),
-    Case("pool-taint-format", ("cluster.node_pools[0].taints[0]",), put("cluster.node_pools", [{**POOL, "taints": ["gpu:NoSchedule"]}])),
+    Case(
+        "pool-taint-format",
+        ("cluster.node_pools[0].taints[0]",),
+        put("cluster.node_pools", [{**POOL, "taints": ["gpu:NoSchedule"]}]),
+    ),
     Case("pool-unknown-key", ("cluster.node_pools[0].count",), put("cluster.node_pools", [{**POOL, "count": 3}])),
     Case("no-node-pools", ("cluster.node_pools",), put("cluster.node_pools", [])),
     Case("no-azureml-pool", ("cluster.node_pools",), put("cluster.node_pools", [{**POOL, "azureml": False}])),
     # --- Azure ML extension
-    Case("neither-training-nor-inference", ("azureml.enable_inference",), both(put("azureml.enable_training", False), put("azureml.enable_inference", False))),
+    Case(
+        "neither-training-nor-inference",
+        ("azureml.enable_inference",),
+        both(put("azureml.enable_training", False), put("azureml.enable_inference", False)),
+    ),
     Case("router-ha-too-few-nodes", ("azureml.inference_router_ha",), put("cluster.node_pools", [{**POOL, "min_count": 2}])),
     Case("local-accounts-disabled", ("cluster.local_account_disabled",), put("cluster.local_account_disabled", True)),
     Case("private-cluster-public-fqdn", ("cluster.api.public_fqdn_enabled",), put("cluster.api.public_fqdn_enabled", True)),
-    Case("router-public-service-type", ("azureml.inference_router_service_type",), put("azureml.inference_router_service_type", "nodePort")),
-    Case("insecure-false-without-router-tls", ("azureml.allow_insecure_connections",), put("azureml.allow_insecure_connections", False)),
+    Case(
+        "router-public-service-type",
+        ("azureml.inference_router_service_type",),
+        put("azureml.inference_router_service_type", "nodePort"),
+    ),
+    Case(
+        "insecure-false-without-router-tls",
+        ("azureml.allow_insecure_connections",),
+        put("azureml.allow_insecure_connections", False),
+    ),
     Case(
         "router-tls-behind-ingress",
         ("azureml.router_tls",),
@@ -180,7 +231,11 @@ CASES = [
     Case("ingress-prefix-no-slash", ("ingress.path_prefix",), put("ingress.path_prefix", "aml")),
     Case("ingress-lb-ip-outside-subnet", ("ingress.load_balancer_ip",), put("ingress.load_balancer_ip", "10.20.8.10")),
     Case("ingress-lb-ip-reserved", ("ingress.load_balancer_ip",), put("ingress.load_balancer_ip", "10.20.0.2")),
-    Case("tls-keyvault-missing-fields", ("tls.key_vault_id", "tls.certificate_name", "ingress.host"), both(put("tls", {"mode": "keyvault"}), drop("ingress.host"))),
+    Case(
+        "tls-keyvault-missing-fields",
+        ("tls.key_vault_id", "tls.certificate_name", "ingress.host"),
+        both(put("tls", {"mode": "keyvault"}), drop("ingress.host")),
+    ),
     Case("tls-none-with-vault", ("tls.key_vault_id",), put("tls.mode", "none")),
     Case(
         "tls-vault-wrong-type",
@@ -212,9 +267,7 @@ CASES = [
 def run_main(config_file: Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "CDKTF_OUTDIR"}
     env["AKS_CONFIG"] = str(config_file)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def write_case(case: Case, directory: Path) -> Path:

@@ -16,7 +16,13 @@ from config.loader import ConfigError, parse_config
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "config" / "standalone.yaml").read_text())
-NETWORK_PATHS = ("network.aks_subnet_cidr", "network.vnet_cidr", "network.service_cidr", "network.pod_cidr", "network.dns_service_ip")
+NETWORK_PATHS = (
+    "network.aks_subnet_cidr",
+    "network.vnet_cidr",
+    "network.service_cidr",
+    "network.pod_cidr",
+    "network.dns_service_ip",
+)
 
 
 @st.composite
@@ -51,7 +57,9 @@ def expected_problems(vnet, subnet, service, dns, pod) -> set[str]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(vnet=networks(8, 24), subnet=networks(16, 29), service=networks(10, 24), pod=networks(8, 24), dns_offset=st.integers(0, 300))
+@given(
+    vnet=networks(8, 24), subnet=networks(16, 29), service=networks(10, 24), pod=networks(8, 24), dns_offset=st.integers(0, 300)
+)
 def test_validator_agrees_with_ipaddress(vnet, subnet, service, pod, dns_offset):
     dns = IPv4Address((int(service.network_address) + dns_offset) % 2**32)
     network = {"vnet_cidr": vnet, "aks_subnet_cidr": subnet, "service_cidr": service, "dns_service_ip": dns, "pod_cidr": pod}
@@ -63,9 +71,19 @@ def test_validator_agrees_with_ipaddress(vnet, subnet, service, pod, dns_offset)
 def test_any_subnet_inside_vnet_is_accepted(subnet_prefix, index):
     vnet = IPv4Network("10.30.0.0/16")
     subnets = list(vnet.subnets(new_prefix=subnet_prefix)) if subnet_prefix <= 24 else None
-    subnet = subnets[index % len(subnets)] if subnets else IPv4Network((int(vnet.network_address) + (index << (32 - subnet_prefix)) % 2**16, subnet_prefix))
+    subnet = (
+        subnets[index % len(subnets)]
+        if subnets
+        else IPv4Network((int(vnet.network_address) + (index << (32 - subnet_prefix)) % 2**16, subnet_prefix))
+    )
     assert "network.aks_subnet_cidr" not in problems_for(
-        {"vnet_cidr": vnet, "aks_subnet_cidr": subnet, "service_cidr": "172.16.0.0/16", "dns_service_ip": "172.16.0.10", "pod_cidr": "192.168.0.0/16"}
+        {
+            "vnet_cidr": vnet,
+            "aks_subnet_cidr": subnet,
+            "service_cidr": "172.16.0.0/16",
+            "dns_service_ip": "172.16.0.10",
+            "pod_cidr": "192.168.0.0/16",
+        }
     )
 
 

@@ -55,9 +55,7 @@ def test_unknown_controller_rejected():
         prefix_route("traefik", "/aml/", "azureml-fe")
 
 
-@pytest.mark.parametrize(
-    ("prefix", "regex"), [("/aml/", "/aml(/|$)(.*)"), ("/team/aml/", "/team/aml(/|$)(.*)")]
-)
+@pytest.mark.parametrize(("prefix", "regex"), [("/aml/", "/aml(/|$)(.*)"), ("/team/aml/", "/team/aml(/|$)(.*)")])
 def test_community_regex_strips_prefix(prefix, regex):
     import re
 

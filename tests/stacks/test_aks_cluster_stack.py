@@ -57,7 +57,12 @@ def test_nsg_admits_hub_only_to_ingress_ports(default_synth):
 
 
 def test_standalone_has_no_hub_pieces(standalone_synth):
-    for resource_type in ("azurerm_virtual_network_peering", "azurerm_route_table", "azurerm_route", "azurerm_network_security_rule"):
+    for resource_type in (
+        "azurerm_virtual_network_peering",
+        "azurerm_route_table",
+        "azurerm_route",
+        "azurerm_network_security_rule",
+    ):
         assert not standalone_synth.resources(STACK, resource_type), resource_type
     assert "dns_servers" not in standalone_synth.only(STACK, "azurerm_virtual_network")
     assert cluster(standalone_synth)["network_profile"]["outbound_type"] == "loadBalancer"
@@ -162,14 +167,16 @@ def test_standalone_creates_and_links_its_api_zone(standalone_synth):
 
 def test_secrets_provider_may_read_the_tls_vault(default_synth, standalone_synth):
     readers = [
-        a for a in default_synth.resources(STACK, "azurerm_role_assignment").values()
+        a
+        for a in default_synth.resources(STACK, "azurerm_role_assignment").values()
         if a["role_definition_name"] == "Key Vault Secrets User"
     ]
     assert len(readers) == 1
     assert readers[0]["scope"].endswith("/providers/Microsoft.KeyVault/vaults/kv-hub-certs")
     assert "key_vault_secrets_provider[0].secret_identity[0].object_id" in readers[0]["principal_id"]
     assert not [
-        a for a in standalone_synth.resources(STACK, "azurerm_role_assignment").values()
+        a
+        for a in standalone_synth.resources(STACK, "azurerm_role_assignment").values()
         if a["role_definition_name"] == "Key Vault Secrets User"
     ]
 
@@ -195,7 +202,10 @@ def test_diagnostics_to_hub_workspace(default_synth):
 def test_standalone_creates_workspace(standalone_synth):
     workspace = standalone_synth.only(STACK, "azurerm_log_analytics_workspace")
     assert workspace["retention_in_days"] == 30 and workspace["name"] == "log-amldev-aks"
-    assert "azurerm_log_analytics_workspace" in standalone_synth.only(STACK, "azurerm_monitor_diagnostic_setting")["log_analytics_workspace_id"]
+    assert (
+        "azurerm_log_analytics_workspace"
+        in standalone_synth.only(STACK, "azurerm_monitor_diagnostic_setting")["log_analytics_workspace_id"]
+    )
 
 
 # ---------------------------------------------------------------- Azure ML extension
@@ -219,7 +229,14 @@ def test_azureml_extension(default_synth):
 
 def test_outputs_are_not_sensitive(default_synth):
     outputs = default_synth.stacks[STACK]["output"]
-    assert {"cluster_name", "cluster_id", "resource_group_name", "node_resource_group", "aks_subnet_name", "oidc_issuer_url",
-            "key_vault_secrets_provider_client_id"} <= set(outputs)
+    assert {
+        "cluster_name",
+        "cluster_id",
+        "resource_group_name",
+        "node_resource_group",
+        "aks_subnet_name",
+        "oidc_issuer_url",
+        "key_vault_secrets_provider_client_id",
+    } <= set(outputs)
     assert not any(o.get("sensitive") for o in outputs.values())
     assert not any("kube_config" in str(o["value"]) or "kube_admin" in str(o["value"]) for o in outputs.values())

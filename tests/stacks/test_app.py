@@ -51,7 +51,8 @@ def test_hub_provider_targets_hub_subscription(default_synth):
     hub = [p for p in providers if p.get("alias") == "hub"]
     assert hub and hub[0]["subscription_id"] == "11111111-1111-1111-1111-111111111111"
     hub_to_spoke = [
-        r for r in default_synth.resources("aks-cluster", "azurerm_virtual_network_peering").values()
+        r
+        for r in default_synth.resources("aks-cluster", "azurerm_virtual_network_peering").values()
         if r["resource_group_name"] == "rg-hub-network"
     ]
     assert hub_to_spoke and hub_to_spoke[0]["provider"] == "azurerm.hub"
@@ -88,12 +89,12 @@ def test_azurerm_backend_uses_entra_auth_and_per_stack_keys(synth_root):
         },
     )
     keys = set()
-    for name, stack in stacks.items():
+    for stack in stacks.values():
         backend = stack["terraform"]["backend"]["azurerm"]
         assert backend["use_azuread_auth"] is True
         assert backend["storage_account_name"] == "sttfstateprod"
         assert "access_key" not in backend and "sas_token" not in backend
         keys.add(backend["key"])
-        provider = [p for p in stack["provider"]["azurerm"] if "alias" not in p][0]
+        provider = next(p for p in stack["provider"]["azurerm"] if "alias" not in p)
         assert provider["subscription_id"] == "44444444-4444-4444-4444-444444444444"
     assert keys == {"amlprod/aks-cluster.tfstate", "amlprod/kubernetes-config.tfstate"}

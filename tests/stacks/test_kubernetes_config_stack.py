@@ -37,7 +37,11 @@ def test_providers_use_kubelogin_exec(default_synth):
 
 def test_controller_chart_pinned_and_release_safe(default_synth):
     release = default_synth.only(STACK, "helm_release")
-    assert (release["repository"], release["chart"], release["version"]) == ("oci://ghcr.io/nginx/charts", "nginx-ingress", "2.6.4")
+    assert (release["repository"], release["chart"], release["version"]) == (
+        "oci://ghcr.io/nginx/charts",
+        "nginx-ingress",
+        "2.6.4",
+    )
     assert release["atomic"] is True and release["wait"] is True and release["cleanup_on_fail"] is True
     assert release["namespace"] == "nginx-ingress"
     assert "set" not in release and "set_list" not in release

@@ -96,7 +96,11 @@ def _protected(stacks: dict) -> dict[str, bool]:
 
 def test_protect_sets_prevent_destroy(default_synth, standalone_synth):
     protected = _protected(default_synth.stacks)
-    assert {a.split(".")[0] for a in protected} >= {"azurerm_kubernetes_cluster", "azurerm_kubernetes_cluster_node_pool", "azurerm_virtual_network"}
+    assert {a.split(".")[0] for a in protected} >= {
+        "azurerm_kubernetes_cluster",
+        "azurerm_kubernetes_cluster_node_pool",
+        "azurerm_virtual_network",
+    }
     assert all(protected.values()), protected
     unprotected = _protected(standalone_synth.stacks)  # protect: false
     assert "azurerm_log_analytics_workspace" in {a.split(".")[0] for a in unprotected}

@@ -43,8 +43,11 @@ def test_public_api_community_ingress_admin_login(synth):
 
     backend = result.stacks["aks-cluster"]["terraform"]["backend"]["azurerm"]
     assert backend["key"] == "amlalt/aks-cluster.tfstate"
-    assert not any("lifecycle" in r and r["lifecycle"].get("prevent_destroy")
-                   for resources in result.stacks["aks-cluster"]["resource"].values() for r in resources.values())
+    assert not any(
+        "lifecycle" in r and r["lifecycle"].get("prevent_destroy")
+        for resources in result.stacks["aks-cluster"]["resource"].values()
+        for r in resources.values()
+    )
 
 
 def test_gpu_pool_and_internal_lb_router(synth):
