@@ -19,6 +19,17 @@ from config.naming import PEERING_NAME_MAX, derive_names
 AKS_RESERVED_SERVICE_RANGES = tuple(IPv4Network(r) for r in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
 RESERVED_INGRESS_CLASSES = ("nginx", "azureml-nginx")
 ROUTER_HA_MIN_NODES = 3
+SYSTEM_POOL_MIN_PODS = 30
+# Namespaces owned by Kubernetes, AKS add-ons or the Azure ML extension.
+RESERVED_NAMESPACES = (
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "azureml",
+    "gatekeeper-system",
+    "calico-system",
+)
 
 
 @dataclass(frozen=True)
@@ -174,44 +185,72 @@ def _api_rules(config: AppConfig) -> list[Problem]:
 def _pool_rules(config: AppConfig) -> list[Problem]:
     cluster = config.cluster
     problems: list[Problem] = []
-    seen: dict[str, str] = {
-        cluster.system_pool.name: "cluster.system_pool.name",
-    }
-    if cluster.system_pool.temporary_name_for_rotation in seen:
-        problems.append(
-            Problem(
-                "cluster.system_pool.temporary_name_for_rotation",
-                "must differ from every node pool name",
-                cluster.system_pool.temporary_name_for_rotation,
-            )
-        )
-    seen[cluster.system_pool.temporary_name_for_rotation] = "cluster.system_pool.temporary_name_for_rotation"
-    pools = [("cluster.system_pool", cluster.system_pool)] + [
-        (f"cluster.node_pools[{i}]", p) for i, p in enumerate(cluster.node_pools)
+    system = cluster.system_pool
+    # Pool names and rotation names share one namespace in the cluster.
+    names = [
+        ("cluster.system_pool.name", system.name),
+        ("cluster.system_pool.temporary_name_for_rotation", system.temporary_name_for_rotation),
     ]
+    for i, pool in enumerate(cluster.node_pools):
+        names += [
+            (f"cluster.node_pools[{i}].name", pool.name),
+            (f"cluster.node_pools[{i}].temporary_name_for_rotation", pool.rotation_name),
+        ]
+    seen: dict[str, str] = {}
+    for path, name in names:
+        if name in seen:
+            problems.append(
+                Problem(path, f"must differ from every other pool and rotation name (also used by {seen[name]})", name)
+            )
+        else:
+            seen[name] = path
+
+    pools = [("cluster.system_pool", system)] + [(f"cluster.node_pools[{i}]", p) for i, p in enumerate(cluster.node_pools)]
     for path, pool in pools:
         if pool.min_count > pool.max_count:
             problems.append(Problem(f"{path}.min_count", f"must not exceed max_count ({pool.max_count})", pool.min_count))
         if len(set(pool.zones)) != len(pool.zones):
             problems.append(Problem(f"{path}.zones", "must not repeat a zone", pool.zones))
+    if system.max_pods < SYSTEM_POOL_MIN_PODS:
+        problems.append(
+            Problem(
+                "cluster.system_pool.max_pods",
+                f"must be at least {SYSTEM_POOL_MIN_PODS} for a system pool (AKS)",
+                system.max_pods,
+            )
+        )
+    if system.vm_size.startswith("Standard_B"):
+        problems.append(
+            Problem(
+                "cluster.system_pool.vm_size",
+                "must not be a B-series (burstable) size: AKS refuses them for system pools",
+                system.vm_size,
+            )
+        )
+
+    label_key = config.azureml.node_label.key
     for i, pool in enumerate(cluster.node_pools):
-        path = f"cluster.node_pools[{i}].name"
-        if pool.name in seen:
-            problems.append(Problem(path, f"must be unique (also used by {seen[pool.name]})", pool.name))
-        seen[pool.name] = path
-        if config.azureml.node_label.key in pool.labels:
+        if label_key in pool.labels:
             problems.append(
                 Problem(
                     f"cluster.node_pools[{i}].labels",
-                    f"must not set '{config.azureml.node_label.key}': it is azureml.node_label, "
-                    "applied from node_pools[].azureml",
+                    f"must not set '{label_key}': it is azureml.node_label, applied from node_pools[].azureml",
                     pool.labels,
                 )
             )
-    if not any(p.azureml for p in cluster.node_pools):
+    azureml_pools = [p for p in cluster.node_pools if p.azureml]
+    if not azureml_pools:
         problems.append(
             Problem(
                 "cluster.node_pools", "must contain at least one pool with azureml: true", [p.name for p in cluster.node_pools]
+            )
+        )
+    elif all(p.taints for p in azureml_pools):
+        problems.append(
+            Problem(
+                "cluster.node_pools",
+                "must contain at least one untainted pool with azureml: true: the extension's components do not tolerate taints",
+                [p.name for p in azureml_pools],
             )
         )
     return problems
@@ -251,12 +290,13 @@ def _azureml_rules(config: AppConfig) -> list[Problem]:
             )
         )
     if aml.enable_inference and aml.inference_router_ha:
-        capacity = sum(p.min_count for p in config.cluster.node_pools if p.azureml)
+        # Tainted pools do not count: the router replicas do not tolerate taints.
+        capacity = sum(p.min_count for p in config.cluster.node_pools if p.azureml and not p.taints)
         if capacity < ROUTER_HA_MIN_NODES:
             problems.append(
                 Problem(
                     "azureml.inference_router_ha",
-                    f"needs at least {ROUTER_HA_MIN_NODES} nodes for its replicas; node pools with azureml: true "
+                    f"needs at least {ROUTER_HA_MIN_NODES} nodes for its replicas; untainted node pools with azureml: true "
                     f"have min_count summing to {capacity} (raise min_count or set inference_router_ha: false)",
                     True,
                 )
@@ -301,6 +341,12 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
                 ingress.class_name,
             )
         )
+    if ingress.namespace in RESERVED_NAMESPACES:
+        problems.append(
+            Problem(
+                "ingress.namespace", f"must not be a reserved namespace ({', '.join(RESERVED_NAMESPACES)})", ingress.namespace
+            )
+        )
     if ingress.load_balancer_ip is not None:
         subnet = config.network.aks_subnet_cidr
         offset = int(ingress.load_balancer_ip) - int(subnet.network_address)
@@ -326,6 +372,15 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
         for field in ("key_vault_id", "certificate_name"):
             if getattr(tls, field) is not None:
                 problems.append(Problem(f"tls.{field}", "only applies when tls.mode is keyvault", getattr(tls, field)))
+    monitoring = config.monitoring
+    if monitoring.log_analytics_workspace_location and not monitoring.log_analytics_workspace_id:
+        problems.append(
+            Problem(
+                "monitoring.log_analytics_workspace_location",
+                "only applies with monitoring.log_analytics_workspace_id (a created workspace is in location)",
+                monitoring.log_analytics_workspace_location,
+            )
+        )
     if config.kubernetes_auth.login == "admin" and config.cluster.local_account_disabled:
         problems.append(
             Problem("kubernetes_auth.login", "admin needs local accounts (cluster.local_account_disabled: false)", "admin")

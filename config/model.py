@@ -110,6 +110,12 @@ DEFAULT_DIAGNOSTIC_CATEGORIES = (
 )
 
 
+def _region(value: str) -> str:
+    if value not in AZURE_REGIONS:
+        raise ValueError("must be an Azure region name in lowercase without spaces, e.g. westeurope")
+    return value
+
+
 # --------------------------------------------------------------------------- state
 class LocalState(Model):
     backend: Literal["local"] = "local"
@@ -199,6 +205,13 @@ class NodePoolConfig(Model):
     # GPU pool: turns on the extension's NVIDIA device plugin and DCGM exporter.
     gpu: bool = False
     max_surge: MaxSurge = "33%"
+    # Changing vm_size, zones, max_pods or OS disk settings rotates the pool through a temporary
+    # pool of this name (the apply fails without one). Default: first 9 letters of name + "tmp".
+    temporary_name_for_rotation: NodePoolName | None = None
+
+    @property
+    def rotation_name(self) -> str:
+        return self.temporary_name_for_rotation or f"{self.name[:9]}tmp"
 
 
 class ClusterConfig(Model):
@@ -224,10 +237,18 @@ class ClusterConfig(Model):
 class MonitoringConfig(Model):
     # Existing (hub) workspace; when absent the stack creates one in the spoke.
     log_analytics_workspace_id: WorkspaceId | None = None
+    # Region of an existing workspace when it differs from `location` (the Container Insights
+    # data collection rule must live in the workspace's region).
+    log_analytics_workspace_location: str | None = None
     retention_days: int = Field(default=30, ge=30, le=730)
     diagnostic_categories: list[DIAGNOSTIC_CATEGORIES] = Field(
         default_factory=lambda: list(DEFAULT_DIAGNOSTIC_CATEGORIES), min_length=1
     )
+
+    @field_validator("log_analytics_workspace_location")
+    @classmethod
+    def _known_workspace_region(cls, value: str | None) -> str | None:
+        return value if value is None else _region(value)
 
     @field_validator("diagnostic_categories")
     @classmethod
@@ -275,6 +296,9 @@ class IngressConfig(Model):
     host: HostName | None = None
     # Fixed private address for the internal load balancer, inside the AKS subnet.
     load_balancer_ip: IPv4Address | None = None
+    # Sources the subnet NSG lets reach the ingress on 80/443 besides the spoke VNet itself.
+    # null: the hub's address space (none without a hub). Add on-premises ranges here.
+    allowed_source_cidrs: list[IPv4Network] | None = None
 
 
 class TlsConfig(Model):
@@ -308,6 +332,4 @@ class AppConfig(Model):
     @field_validator("location")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        if value not in AZURE_REGIONS:
-            raise ValueError("must be an Azure region name in lowercase without spaces, e.g. westeurope")
-        return value
+        return _region(value)

@@ -27,6 +27,7 @@ class Names:
     control_plane_identity: str
     log_analytics_workspace: str
     diagnostic_setting: str
+    data_collection_rule: str
     spoke_to_hub_peering: str | None
     hub_to_spoke_peering: str | None
 
@@ -47,6 +48,8 @@ def derive_names(config: AppConfig) -> Names:
         control_plane_identity=f"id-{name}-aks-control-plane",
         log_analytics_workspace=f"log-{name}-aks",
         diagnostic_setting=f"diag-{name}-aks",
+        # Azure Monitor's own naming for Container Insights rules.
+        data_collection_rule=f"MSCI-{config.location}-aks-{name}",
         spoke_to_hub_peering=f"peer-{vnet}-to-{hub_vnet}" if hub_vnet else None,
         hub_to_spoke_peering=f"peer-{hub_vnet}-to-{vnet}" if hub_vnet else None,
     )

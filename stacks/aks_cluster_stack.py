@@ -22,7 +22,7 @@ class AksClusterStack(TerraformStack):
         super().__init__(scope, STACK_NAME)
         names = derive_names(config)
         configure_backend(self, config, STACK_NAME)
-        azurerm_provider(self, config)
+        azurerm_provider(self, config, register_providers=True)
         hub_provider = (
             azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config)) if config.hub else None
         )
@@ -53,7 +53,11 @@ class AksClusterStack(TerraformStack):
             self,
             "diagnostics",
             props=props.cluster_diagnostics_props(
-                config, names, cluster_id=self.aks.cluster.id, workspace_id=self.log_analytics.workspace_id
+                config,
+                names,
+                cluster_id=self.aks.cluster.id,
+                workspace_id=self.log_analytics.workspace_id,
+                resource_group_name=self.network.resource_group.name,
             ),
         )
         self.azureml = AzureMLExtension(

@@ -34,8 +34,18 @@ def configure_backend(stack: TerraformStack, config: AppConfig, stack_name: str)
         LocalBackend(stack, path=f"{STACK_DIR_TO_PROJECT_ROOT}/{state.directory}/{state_key(config, stack_name)}")
 
 
+# Not in azurerm's default registration set; the Azure ML extension
+# (azurerm_kubernetes_cluster_extension) fails with MissingSubscriptionRegistration without it.
+EXTRA_RESOURCE_PROVIDERS = ("Microsoft.KubernetesConfiguration",)
+
+
 def azurerm_provider(
-    stack: TerraformStack, config: AppConfig, *, alias: str | None = None, subscription_id: str | None = None
+    stack: TerraformStack,
+    config: AppConfig,
+    *,
+    alias: str | None = None,
+    subscription_id: str | None = None,
+    register_providers: bool = False,
 ) -> AzurermProvider:
     # subscription_id None: the provider reads ARM_SUBSCRIPTION_ID at plan/apply time.
     return AzurermProvider(
@@ -45,4 +55,5 @@ def azurerm_provider(
         subscription_id=subscription_id or config.subscription_id,
         alias=alias,
         storage_use_azuread=True,
+        resource_providers_to_register=list(EXTRA_RESOURCE_PROVIDERS) if register_providers else None,
     )

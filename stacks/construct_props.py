@@ -48,10 +48,18 @@ def spoke_network_props(config: AppConfig, names: Names) -> SpokeNetworkProps:
         subnet_cidr=str(config.network.aks_subnet_cidr),
         nsg_name=names.nsg,
         route_table_name=names.route_table,
+        pod_cidr=str(config.network.pod_cidr),
+        ingress_source_cidrs=tuple(str(c) for c in ingress_source_cidrs(config)),
         hub=hub,
         tags=tags(config),
         protect=config.protect,
     )
+
+
+def ingress_source_cidrs(config: AppConfig) -> list:
+    if config.ingress.allowed_source_cidrs is not None:
+        return config.ingress.allowed_source_cidrs
+    return list(config.hub.address_space) if config.hub else []
 
 
 def hub_subscription_id(config: AppConfig) -> str | None:
@@ -76,7 +84,9 @@ def _window(window: MaintenanceWindowConfig) -> MaintenanceWindow:
 
 def _pool_fields(pool: SystemPoolConfig | NodePoolConfig) -> dict:
     """The fields every pool shares (constructs_lib.aks_cluster.PoolSpec)."""
-    return {f.name: getattr(pool, f.name) for f in fields(PoolSpec)} | {"zones": tuple(pool.zones)}
+    shared = {f.name: getattr(pool, f.name) for f in fields(PoolSpec)}
+    rotation = pool.rotation_name if isinstance(pool, NodePoolConfig) else pool.temporary_name_for_rotation
+    return shared | {"zones": tuple(pool.zones), "temporary_name_for_rotation": rotation}
 
 
 def node_pool_spec(config: AppConfig, pool: NodePoolConfig) -> NodePoolSpec:
@@ -139,9 +149,7 @@ def aks_cluster_props(
         node_os_upgrade_channel=cluster.node_os_upgrade_channel,
         upgrade_window=_window(cluster.upgrade_window),
         node_os_window=_window(cluster.node_os_window),
-        system_pool=SystemPoolSpec(
-            **_pool_fields(cluster.system_pool), temporary_name_for_rotation=cluster.system_pool.temporary_name_for_rotation
-        ),
+        system_pool=SystemPoolSpec(**_pool_fields(cluster.system_pool)),
         node_pools=tuple(node_pool_spec(config, p) for p in cluster.node_pools),
         log_analytics_workspace_id=log_analytics_workspace_id,
         defender_enabled=cluster.defender_enabled,
@@ -155,12 +163,18 @@ def aks_cluster_props(
     )
 
 
-def cluster_diagnostics_props(config: AppConfig, names: Names, *, cluster_id: str, workspace_id: str) -> ClusterDiagnosticsProps:
+def cluster_diagnostics_props(
+    config: AppConfig, names: Names, *, cluster_id: str, workspace_id: str, resource_group_name: str
+) -> ClusterDiagnosticsProps:
     return ClusterDiagnosticsProps(
         name=names.diagnostic_setting,
         target_resource_id=cluster_id,
         workspace_id=workspace_id,
         log_categories=tuple(config.monitoring.diagnostic_categories),
+        data_collection_rule_name=names.data_collection_rule,
+        data_collection_rule_location=config.monitoring.log_analytics_workspace_location or config.location,
+        resource_group_name=resource_group_name,
+        tags=tags(config),
     )
 
 
@@ -223,6 +237,11 @@ def nginx_ingress_props(config: AppConfig, names: Names, *, secrets_provider_cli
         load_balancer_ip=str(ingress.load_balancer_ip) if ingress.load_balancer_ip else None,
         tls=keyvault_tls,
     )
+
+
+def routes_through_ingress(config: AppConfig) -> bool:
+    aml = config.azureml
+    return aml.enable_inference and aml.inference_router_service_type == "clusterIP"
 
 
 def azureml_route_props(config: AppConfig) -> AzureMLRouteProps:

@@ -42,11 +42,15 @@ class KubernetesConfigStack(TerraformStack):
             kubernetes_provider=self.access.kubernetes_provider,
             helm_provider=self.access.helm_provider,
         )
-        self.route = AzureMLRoute(
-            self,
-            "azureml_route",
-            props=props.azureml_route_props(config),
-            kubernetes_provider=self.access.kubernetes_provider,
-            # The IngressClass is created by the controller's chart.
-            depends_on=[self.ingress.release],
-        )
+        # The route exists only where azureml-fe serves plain HTTP on a cluster IP behind this
+        # ingress; with an internal-LB router (or no inference) clients use the router directly.
+        self.route: AzureMLRoute | None = None
+        if props.routes_through_ingress(config):
+            self.route = AzureMLRoute(
+                self,
+                "azureml_route",
+                props=props.azureml_route_props(config),
+                kubernetes_provider=self.access.kubernetes_provider,
+                # The IngressClass is created by the controller's chart.
+                depends_on=[self.ingress.release],
+            )

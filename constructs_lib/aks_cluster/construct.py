@@ -52,9 +52,11 @@ class MaintenanceWindow:
 
 @dataclass(frozen=True)
 class PoolSpec:
-    """What every pool has, system or user: autoscaled, zonal, host-encrypted."""
+    """What every pool has, system or user: autoscaled, zonal, host-encrypted, and a temporary
+    pool name so size and disk changes rotate the pool instead of failing the apply."""
 
     name: str
+    temporary_name_for_rotation: str
     vm_size: str
     zones: tuple[str, ...]
     min_count: int
@@ -67,7 +69,7 @@ class PoolSpec:
 
 @dataclass(frozen=True)
 class SystemPoolSpec(PoolSpec):
-    temporary_name_for_rotation: str = ""
+    """The default pool: critical add-ons only."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,17 @@ class AksCluster(Construct):
             # The control plane must hold its network and DNS roles before AKS creates the cluster,
             # and the nodes need their route, peering and DNS links to bootstrap.
             depends_on=[*self.role_assignments, *self.private_dns_zone_links, *network_ready],
-            lifecycle=lifecycle(protect=props.protect, ignore_changes=["default_node_pool[0].node_count"]),
+            # node_count: the autoscaler owns it. kubernetes_version and the pool's
+            # orchestrator_version: the automatic upgrade channel owns them; planning them back
+            # would be a permanent diff or, after a minor upgrade, a refused downgrade.
+            lifecycle=lifecycle(
+                protect=props.protect,
+                ignore_changes=[
+                    "default_node_pool[0].node_count",
+                    "default_node_pool[0].orchestrator_version",
+                    "kubernetes_version",
+                ],
+            ),
         )
 
         self.node_pools: dict[str, KubernetesClusterNodePool] = {
@@ -295,7 +307,6 @@ class AksCluster(Construct):
         pool = props.system_pool
         return KubernetesClusterDefaultNodePool(
             **_pool_arguments(pool, props),
-            temporary_name_for_rotation=pool.temporary_name_for_rotation,
             only_critical_addons_enabled=True,
             upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge=pool.max_surge),
         )
@@ -310,13 +321,14 @@ class AksCluster(Construct):
             node_labels=dict(spec.labels) or None,
             node_taints=list(spec.taints) or None,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=spec.max_surge),
-            lifecycle=lifecycle(protect=props.protect, ignore_changes=["node_count"]),
+            lifecycle=lifecycle(protect=props.protect, ignore_changes=["node_count", "orchestrator_version"]),
         )
 
 
 def _pool_arguments(pool: PoolSpec, props: AksClusterProps) -> dict:
     return dict(
         name=pool.name,
+        temporary_name_for_rotation=pool.temporary_name_for_rotation,
         vm_size=pool.vm_size,
         zones=list(pool.zones),
         vnet_subnet_id=props.subnet_id,

@@ -60,7 +60,8 @@ def _service(settings: ControllerSettings) -> dict[str, Any]:
         "externalTrafficPolicy": "Local",
     }
     if settings.load_balancer_ip:
-        service["loadBalancerIP"] = settings.load_balancer_ip
+        # The Service field loadBalancerIP is deprecated; cloud-provider-azure reads this annotation.
+        service["annotations"]["service.beta.kubernetes.io/azure-load-balancer-ipv4"] = settings.load_balancer_ip
     return service
 
 
@@ -108,6 +109,8 @@ def controller_values(settings: ControllerSettings) -> dict[str, Any]:
             "tolerations": _TOLERATIONS,
             "topologySpreadConstraints": _spread({"app.kubernetes.io/name": "nginx-ingress"}),
             "enableLatencyMetrics": True,
+            # Product telemetry to F5 is on by default; a private platform opts out.
+            "telemetryReporting": {"enable": False},
         }
         if settings.default_tls_secret:
             controller["wildcardTLS"] = {"secret": settings.default_tls_secret}

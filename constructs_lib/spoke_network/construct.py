@@ -47,6 +47,9 @@ class SpokeNetworkProps:
     subnet_cidr: str
     nsg_name: str
     route_table_name: str
+    pod_cidr: str  # Azure CNI overlay pod range: pod traffic reaches nodes from these addresses
+    # Clients allowed to reach the internal ingress on 80/443 (hub, on-premises ranges).
+    ingress_source_cidrs: tuple[str, ...] = ()
     hub: HubLink | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
@@ -100,8 +103,7 @@ class SpokeNetwork(Construct):
         self.nsg = NetworkSecurityGroup(
             self, "nsg", name=props.nsg_name, location=props.location, resource_group_name=self.resource_group.name, tags=tags
         )
-        if hub:
-            self._hub_rules(props, hub)
+        self._inbound_rules(props)
         self.nsg_association = SubnetNetworkSecurityGroupAssociation(
             self, "nsg_association", subnet_id=self.subnet.id, network_security_group_id=self.nsg.id
         )
@@ -121,37 +123,60 @@ class SpokeNetwork(Construct):
         optional = (self.route_table_association, self.spoke_to_hub, self.hub_to_spoke)
         return [self.nsg_association, *(r for r in optional if r is not None)]
 
-    def _hub_rules(self, props: SpokeNetworkProps, hub: HubLink) -> None:
-        # The hub reaches the internal ingress on 80/443 and nothing else: the default
-        # AllowVnetInBound rule would otherwise admit every port from the peered hub.
-        common = dict(resource_group_name=self.resource_group.name, network_security_group_name=self.nsg.name)
+    def _inbound_rules(self, props: SpokeNetworkProps) -> None:
+        """Replace the default AllowVnetInBound (which admits every port from peered VNets, the
+        on-premises ranges behind the hub and, with a UDR default route, 0.0.0.0/0) by what the
+        cluster needs, plus 80/443 to the internal ingress from the configured sources."""
+        rules = [
+            # (construct id, rule name, priority, source prefixes, protocol, destination ports)
+            ("allow_spoke_vnet", "allow-spoke-vnet-inbound", 200, [props.vnet_cidr], "*", None),
+            ("allow_pods", "allow-overlay-pods-inbound", 210, [props.pod_cidr], "*", None),
+            ("allow_azure_load_balancer", "allow-azure-load-balancer-inbound", 220, ["AzureLoadBalancer"], "*", None),
+        ]
+        if props.ingress_source_cidrs:
+            rules.insert(
+                0,
+                (
+                    "allow_ingress_clients",
+                    "allow-clients-to-ingress-http-https",
+                    100,
+                    list(props.ingress_source_cidrs),
+                    "Tcp",
+                    INGRESS_PORTS,
+                ),
+            )
+        for construct_id, name, priority, sources, protocol, ports in rules:
+            NetworkSecurityRule(
+                self,
+                construct_id,
+                name=name,
+                priority=priority,
+                direction="Inbound",
+                access="Allow",
+                protocol=protocol,
+                source_port_range="*",
+                source_address_prefix=sources[0] if len(sources) == 1 else None,
+                source_address_prefixes=sources if len(sources) > 1 else None,
+                destination_address_prefix=props.subnet_cidr if ports else "*",
+                destination_port_range=None if ports else "*",
+                destination_port_ranges=list(ports) if ports else None,
+                resource_group_name=self.resource_group.name,
+                network_security_group_name=self.nsg.name,
+            )
         NetworkSecurityRule(
             self,
-            "allow_hub_ingress",
-            name="allow-hub-to-ingress-http-https",
-            priority=100,
-            direction="Inbound",
-            access="Allow",
-            protocol="Tcp",
-            source_port_range="*",
-            source_address_prefixes=list(hub.address_space),
-            destination_address_prefix=props.subnet_cidr,
-            destination_port_ranges=list(INGRESS_PORTS),
-            **common,
-        )
-        NetworkSecurityRule(
-            self,
-            "deny_hub_other",
-            name="deny-hub-other-inbound",
+            "deny_other_virtual_network",
+            name="deny-other-virtual-network-inbound",
             priority=4000,
             direction="Inbound",
             access="Deny",
             protocol="*",
             source_port_range="*",
-            source_address_prefixes=list(hub.address_space),
+            source_address_prefix="VirtualNetwork",
             destination_address_prefix="*",
             destination_port_range="*",
-            **common,
+            resource_group_name=self.resource_group.name,
+            network_security_group_name=self.nsg.name,
         )
 
     def _route_through_firewall(self, props: SpokeNetworkProps, hub: HubLink) -> None:

@@ -190,6 +190,18 @@ CASES = [
     Case("pool-unknown-key", ("cluster.node_pools[0].count",), put("cluster.node_pools", [{**POOL, "count": 3}])),
     Case("no-node-pools", ("cluster.node_pools",), put("cluster.node_pools", [])),
     Case("no-azureml-pool", ("cluster.node_pools",), put("cluster.node_pools", [{**POOL, "azureml": False}])),
+    Case(
+        "only-tainted-azureml-pools",
+        ("cluster.node_pools", "azureml.inference_router_ha"),
+        put("cluster.node_pools", [{**POOL, "taints": ["sku=gpu:NoSchedule"]}]),
+    ),
+    Case(
+        "rotation-name-collides",
+        ("cluster.node_pools[1].temporary_name_for_rotation",),
+        put("cluster.node_pools", [POOL, {**POOL, "name": "batch", "temporary_name_for_rotation": "mlcputmp"}]),
+    ),
+    Case("system-pool-max-pods-below-30", ("cluster.system_pool.max_pods",), put("cluster.system_pool.max_pods", 20)),
+    Case("system-pool-burstable", ("cluster.system_pool.vm_size",), put("cluster.system_pool.vm_size", "Standard_B4ms")),
     # --- Azure ML extension
     Case(
         "neither-training-nor-inference",
@@ -227,6 +239,18 @@ CASES = [
     Case("ingress-class-reserved", ("ingress.class_name",), put("ingress.class_name", "azureml-nginx")),
     Case("ingress-controller-unknown", ("ingress.controller",), put("ingress.controller", "traefik")),
     Case("ingress-namespace-underscore", ("ingress.namespace",), put("ingress.namespace", "nginx_ingress")),
+    Case("ingress-namespace-reserved", ("ingress.namespace",), put("ingress.namespace", "kube-system")),
+    Case("ingress-source-not-cidr", ("ingress.allowed_source_cidrs[0]",), put("ingress.allowed_source_cidrs", ["10.1.0.1/16"])),
+    Case(
+        "workspace-location-without-workspace",
+        ("monitoring.log_analytics_workspace_location",),
+        both(drop("monitoring.log_analytics_workspace_id"), put("monitoring.log_analytics_workspace_location", "northeurope")),
+    ),
+    Case(
+        "workspace-location-unknown",
+        ("monitoring.log_analytics_workspace_location",),
+        put("monitoring.log_analytics_workspace_location", "mars"),
+    ),
     Case("ingress-single-replica", ("ingress.replicas",), put("ingress.replicas", 1)),
     Case("ingress-prefix-no-slash", ("ingress.path_prefix",), put("ingress.path_prefix", "aml")),
     Case("ingress-lb-ip-outside-subnet", ("ingress.load_balancer_ip",), put("ingress.load_balancer_ip", "10.20.8.10")),

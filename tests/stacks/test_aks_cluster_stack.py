@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 STACK = "aks-cluster"
@@ -43,17 +45,33 @@ def test_hub_spoke_network(default_synth):
     assert default_synth.resources(STACK, "azurerm_subnet_route_table_association")
 
 
-def test_nsg_admits_hub_only_to_ingress_ports(default_synth):
-    rules = {r["name"]: r for r in default_synth.resources(STACK, "azurerm_network_security_rule").values()}
-    allow = rules["allow-hub-to-ingress-http-https"]
+def nsg_rules(result) -> dict[str, dict]:
+    return {r["name"]: r for r in result.resources(STACK, "azurerm_network_security_rule").values()}
+
+
+def test_nsg_admits_only_what_the_cluster_needs(default_synth):
+    rules = nsg_rules(default_synth)
+    allow = rules["allow-clients-to-ingress-http-https"]
     assert (allow["access"], allow["direction"], allow["protocol"]) == ("Allow", "Inbound", "Tcp")
     assert allow["destination_port_ranges"] == ["80", "443"]
-    assert allow["source_address_prefixes"] == ["10.0.0.0/16"]
-    deny = rules["deny-hub-other-inbound"]
-    assert deny["access"] == "Deny" and deny["priority"] > allow["priority"]
+    assert allow["destination_address_prefix"] == "10.20.0.0/22"
+    assert allow["source_address_prefix"] == "10.0.0.0/16"  # the hub (ingress.allowed_source_cidrs unset)
+    assert rules["allow-spoke-vnet-inbound"]["source_address_prefix"] == "10.20.0.0/16"
+    assert rules["allow-overlay-pods-inbound"]["source_address_prefix"] == "192.168.0.0/16"
+    assert rules["allow-azure-load-balancer-inbound"]["source_address_prefix"] == "AzureLoadBalancer"
+    # Overrides the default AllowVnetInBound (65000), which admits peered and on-premises ranges.
+    deny = rules["deny-other-virtual-network-inbound"]
+    assert (deny["access"], deny["source_address_prefix"], deny["destination_port_range"]) == ("Deny", "VirtualNetwork", "*")
+    assert all(r["priority"] < deny["priority"] for r in rules.values() if r["access"] == "Allow")
     assert default_synth.resources(STACK, "azurerm_subnet_network_security_group_association")
     nsg = default_synth.only(STACK, "azurerm_network_security_group")
     assert "security_rule" not in nsg, "rules are standalone resources, never inline"
+
+
+def test_standalone_nsg_has_no_external_ingress_sources(standalone_synth):
+    rules = nsg_rules(standalone_synth)
+    assert "allow-clients-to-ingress-http-https" not in rules
+    assert "deny-other-virtual-network-inbound" in rules
 
 
 def test_standalone_has_no_hub_pieces(standalone_synth):
@@ -61,7 +79,6 @@ def test_standalone_has_no_hub_pieces(standalone_synth):
         "azurerm_virtual_network_peering",
         "azurerm_route_table",
         "azurerm_route",
-        "azurerm_network_security_rule",
     ):
         assert not standalone_synth.resources(STACK, resource_type), resource_type
     assert "dns_servers" not in standalone_synth.only(STACK, "azurerm_virtual_network")
@@ -95,7 +112,12 @@ def test_cluster_is_secure_by_default(which, request):
         "cilium",
         "cilium",
     )
-    assert "default_node_pool[0].node_count" in c["lifecycle"]["ignore_changes"]
+    # Owned by the autoscaler and the upgrade channel: planning them back would fight AKS.
+    assert set(c["lifecycle"]["ignore_changes"]) == {
+        "default_node_pool[0].node_count",
+        "default_node_pool[0].orchestrator_version",
+        "kubernetes_version",
+    }
 
 
 def test_hub_cluster_routes_through_firewall(default_synth):
@@ -123,7 +145,9 @@ def test_ml_user_pool_is_labelled_and_ignores_count_drift(default_synth):
     assert pool["name"] == "mlcpu" and pool["mode"] == "User"
     assert pool["node_labels"] == {"workload": "azureml"}
     assert pool["auto_scaling_enabled"] is True
-    assert pool["lifecycle"]["ignore_changes"] == ["node_count"]
+    assert pool["lifecycle"]["ignore_changes"] == ["node_count", "orchestrator_version"]
+    # vm_size, zones, max_pods and OS disk changes rotate through this pool instead of failing.
+    assert pool["temporary_name_for_rotation"] == "mlcputmp"
 
 
 def test_control_plane_roles_exist_before_cluster(default_synth):
@@ -197,6 +221,24 @@ def test_diagnostics_to_hub_workspace(default_synth):
     ]
     assert setting["enabled_metric"] == [{"category": "AllMetrics"}]
     assert not default_synth.resources(STACK, "azurerm_log_analytics_workspace")
+
+
+def test_container_insights_data_collection(default_synth):
+    rule = default_synth.only(STACK, "azurerm_monitor_data_collection_rule")
+    assert rule["name"] == "MSCI-westeurope-aks-amlprod" and rule["location"] == "westeurope"
+    extension = rule["data_sources"]["extension"][0]
+    assert extension["extension_name"] == "ContainerInsights"
+    assert json.loads(extension["extension_json"])["dataCollectionSettings"]["enableContainerLogV2"] is True
+    assert rule["destinations"]["log_analytics"][0]["workspace_resource_id"].endswith("/workspaces/log-hub")
+    assert rule["data_flow"][0]["streams"] == extension["streams"]
+    association = default_synth.only(STACK, "azurerm_monitor_data_collection_rule_association")
+    assert "azurerm_kubernetes_cluster." in association["target_resource_id"]
+    assert "azurerm_monitor_data_collection_rule." in association["data_collection_rule_id"]
+
+
+def test_provider_registers_kubernetes_configuration(default_synth):
+    provider = next(p for p in default_synth.stacks[STACK]["provider"]["azurerm"] if "alias" not in p)
+    assert provider["resource_providers_to_register"] == ["Microsoft.KubernetesConfiguration"]
 
 
 def test_standalone_creates_workspace(standalone_synth):

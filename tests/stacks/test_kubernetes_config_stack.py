@@ -55,7 +55,8 @@ def test_internal_load_balancer_in_aks_subnet(default_synth):
     subnet = default_synth.only("aks-cluster", "azurerm_subnet")["name"]
     assert service["annotations"]["service.beta.kubernetes.io/azure-load-balancer-internal-subnet"] == subnet
     assert service["externalTrafficPolicy"] == "Local"
-    assert service["loadBalancerIP"] == "10.20.3.250"
+    assert service["annotations"]["service.beta.kubernetes.io/azure-load-balancer-ipv4"] == "10.20.3.250"
+    assert "loadBalancerIP" not in service  # deprecated Service field
 
 
 def test_controller_hardening(default_synth):
@@ -66,6 +67,7 @@ def test_controller_hardening(default_synth):
     assert controller["resources"]["requests"]
     assert {"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"} in controller["tolerations"]
     assert values(default_synth)["prometheus"]["create"] is True
+    assert controller["telemetryReporting"] == {"enable": False}
 
 
 def test_ingress_class_consistent(default_synth):

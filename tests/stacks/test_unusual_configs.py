@@ -67,6 +67,10 @@ def test_gpu_pool_and_internal_lb_router(synth):
     links = result.resources("aks-cluster", "azurerm_private_dns_zone_virtual_network_link")
     assert sorted(link["name"] for link in links.values()) == ["link-hub", "link-spoke"]
 
+    # The router has its own internal load balancer and TLS: no /aml/ route through the ingress.
+    assert not result.resources("kubernetes-config", "kubernetes_ingress_v1")
+    assert result.resources("kubernetes-config", "helm_release")
+
     exec_args = result.stacks["kubernetes-config"]["provider"]["kubernetes"][0]["exec"][0]["args"]
     assert exec_args[:3] == ["get-token", "--login", "workloadidentity"]
     assert exec_args[-2:] == ["--tenant-id", "22222222-2222-2222-2222-222222222222"]
