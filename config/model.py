@@ -215,7 +215,7 @@ class NodePoolConfig(Model):
 
 
 class ClusterConfig(Model):
-    kubernetes_version: KubernetesVersion = "1.33"
+    kubernetes_version: KubernetesVersion = "1.35"
     sku_tier: Literal["Standard", "Premium", "Free"] = "Standard"
     api: ApiServerConfig = ApiServerConfig()
     entra: EntraConfig

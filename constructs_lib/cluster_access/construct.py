@@ -2,7 +2,10 @@
 
 The cluster is read with a data source (no credentials cross stacks); host and CA come from
 ``kube_config[0]`` and the token from ``kubelogin get-token`` at plan/apply time, so no token is
-ever written into the synthesized configuration or the state.
+written into the synthesized configuration. Note: while local accounts are enabled (the Azure ML
+extension requires them) the azurerm cluster resource and this data source also record
+``kube_admin_config`` in Terraform state whenever the caller may list admin credentials, so the
+state of both stacks is secret (README "Security").
 """
 
 from __future__ import annotations
