@@ -214,6 +214,14 @@ class NodePoolConfig(Model):
         return self.temporary_name_for_rotation or f"{self.name[:9]}tmp"
 
 
+class PolicyConfig(Model):
+    # Azure Policy (Gatekeeper) effects. deny: a Service of type LoadBalancer without the
+    # internal annotation is refused. The pod security baseline defaults to audit because the
+    # Azure ML extension's node agents need host access.
+    internal_load_balancers: Literal["deny", "audit", "disabled"] = "deny"
+    pod_security_baseline: Literal["audit", "deny", "disabled"] = "audit"
+
+
 class ClusterConfig(Model):
     kubernetes_version: KubernetesVersion = "1.35"
     sku_tier: Literal["Standard", "Premium", "Free"] = "Standard"
@@ -229,6 +237,7 @@ class ClusterConfig(Model):
     system_pool: SystemPoolConfig = SystemPoolConfig()
     node_pools: list[NodePoolConfig] = Field(min_length=1)
     defender_enabled: bool = True
+    policy: PolicyConfig = PolicyConfig()
     image_cleaner_interval_hours: int = Field(default=48, ge=24, le=2160)
     secret_rotation_interval: Duration = "2m"
 

@@ -9,6 +9,7 @@ from config.model import AppConfig
 from config.naming import derive_names
 from constructs_lib.aks_cluster import AksCluster
 from constructs_lib.azureml_extension import AzureMLExtension
+from constructs_lib.cluster_policy import ClusterPolicy
 from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
 from constructs_lib.spoke_network import SpokeNetwork
 from stacks import construct_props as props
@@ -48,6 +49,9 @@ class AksClusterStack(TerraformStack):
                 log_analytics_workspace_id=self.log_analytics.workspace_id,
             ),
             network_ready=self.network.ready,
+        )
+        self.policy = ClusterPolicy(
+            self, "cluster_policy", props=props.cluster_policy_props(config, names, cluster_id=self.aks.cluster.id)
         )
         self.diagnostics = ClusterDiagnostics(
             self,

@@ -15,6 +15,7 @@ from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodeP
 from constructs_lib.azureml_extension import AZUREML_NAMESPACE, AzureMLExtensionProps, RouterTls
 from constructs_lib.azureml_ingress import AzureMLRouteProps
 from constructs_lib.cluster_access import ClusterAccessProps
+from constructs_lib.cluster_policy import ClusterPolicyProps
 from constructs_lib.diagnostics import ClusterDiagnosticsProps, LogAnalyticsProps
 from constructs_lib.nginx_ingress import KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
@@ -175,6 +176,15 @@ def cluster_diagnostics_props(
         data_collection_rule_location=config.monitoring.log_analytics_workspace_location or config.location,
         resource_group_name=resource_group_name,
         tags=tags(config),
+    )
+
+
+def cluster_policy_props(config: AppConfig, names: Names, *, cluster_id: str) -> ClusterPolicyProps:
+    return ClusterPolicyProps(
+        cluster_id=cluster_id,
+        cluster_name=names.cluster,
+        internal_load_balancers_effect=config.cluster.policy.internal_load_balancers,
+        pod_security_baseline_effect=config.cluster.policy.pod_security_baseline,
     )
 
 

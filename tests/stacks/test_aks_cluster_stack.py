@@ -282,3 +282,15 @@ def test_outputs_are_not_sensitive(default_synth):
     } <= set(outputs)
     assert not any(o.get("sensitive") for o in outputs.values())
     assert not any("kube_config" in str(o["value"]) or "kube_admin" in str(o["value"]) for o in outputs.values())
+
+
+def test_policy_assignments_on_the_cluster(default_synth):
+    assignments = {a["name"]: a for a in default_synth.resources(STACK, "azurerm_resource_policy_assignment").values()}
+    internal_lb = assignments["aks-internal-load-balancers"]
+    assert internal_lb["policy_definition_id"].endswith("/policyDefinitions/3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e")
+    assert json.loads(internal_lb["parameters"]) == {"effect": {"value": "deny"}}
+    baseline = assignments["aks-pod-security-baseline"]
+    assert baseline["policy_definition_id"].endswith("/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d")
+    assert json.loads(baseline["parameters"]) == {"effect": {"value": "audit"}}
+    for assignment in assignments.values():
+        assert assignment["resource_id"].startswith("${azurerm_kubernetes_cluster.")

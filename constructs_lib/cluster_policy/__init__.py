@@ -1,0 +1,8 @@
+from constructs_lib.cluster_policy.construct import (
+    INTERNAL_LOAD_BALANCERS_POLICY_ID,
+    POD_SECURITY_BASELINE_INITIATIVE_ID,
+    ClusterPolicy,
+    ClusterPolicyProps,
+)
+
+__all__ = ["INTERNAL_LOAD_BALANCERS_POLICY_ID", "POD_SECURITY_BASELINE_INITIATIVE_ID", "ClusterPolicy", "ClusterPolicyProps"]
