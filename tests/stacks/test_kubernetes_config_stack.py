@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import yaml
 
-from tests.conftest import ROOT
-
 STACK = "kubernetes-config"
 
 
@@ -121,7 +119,3 @@ def test_configs_keep_extension_consistent_with_tls(default_synth, standalone_sy
 
 def test_manifest_dependency(default_synth):
     assert default_synth.manifest["stacks"][STACK]["dependencies"] == ["aks-cluster"]
-
-
-def test_example_config_documents_tls_choice():
-    assert "mode: none" in (ROOT / "config" / "standalone.yaml").read_text()
