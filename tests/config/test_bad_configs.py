@@ -357,3 +357,16 @@ def test_every_problem_is_reported_once(tmp_path):
     case = next(c for c in CASES if c.name == "many-problems-at-once")
     problems = assert_rejected(run_main(write_case(case, tmp_path), tmp_path), tmp_path, case.expected_paths)
     assert len(problems) == len(set(problems))
+
+
+def test_bad_config_is_reported_before_provider_bindings_load(tmp_path):
+    """The ~20 s jsii load is never paid for a config that is going to be refused."""
+    config_file = write_case(CASES[5], tmp_path)
+    env = {**os.environ, "AKS_CONFIG": str(config_file)}
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ROOT / "main.py")], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "yaml" in imported and "pydantic" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("jsii", "cdktf", "constructs") or m.startswith("cdktf_")}
