@@ -171,6 +171,11 @@ CASES = [
     Case(
         "maintenance-window-time", ("cluster.upgrade_window.start_time",), put("cluster.upgrade_window", {"start_time": "25:00"})
     ),
+    Case(
+        "policy-effect-unknown",
+        ("cluster.policy.internal_load_balancers",),
+        put("cluster.policy", {"internal_load_balancers": "block"}),
+    ),
     # --- node pools
     Case("system-pool-name-too-long", ("cluster.system_pool.name",), put("cluster.system_pool.name", "systempoolname")),
     Case(
