@@ -22,7 +22,7 @@ synth: setup
 test: setup $(STAMPS)/checkov
 	$(VENV)/bin/python -m pytest
 
-bench: setup
+bench: setup $(STAMPS)/checkov
 	$(VENV)/bin/python -m benchmarks.synth_benchmark
 
 validate: $(STAMPS)/python

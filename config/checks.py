@@ -2,7 +2,7 @@
 
 Each rule appends a :class:`Problem` instead of raising, so one run reports every problem.
 Most rules exist because Azure or the providers only reject the combination at apply time,
-tens of minutes into a deploy (see README "Configuration rules").
+tens of minutes into a deploy (README "Configuration reference" states each rule).
 """
 
 from __future__ import annotations
@@ -21,15 +21,8 @@ RESERVED_INGRESS_CLASSES = ("nginx", "azureml-nginx")
 ROUTER_HA_MIN_NODES = 3
 SYSTEM_POOL_MIN_PODS = 30
 # Namespaces owned by Kubernetes, AKS add-ons or the Azure ML extension.
-RESERVED_NAMESPACES = (
-    "default",
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "azureml",
-    "gatekeeper-system",
-    "calico-system",
-)
+RESERVED_NAMESPACES = ("default", "azureml", "gatekeeper-system", "calico-system", "tigera-operator")
+RESERVED_NAMESPACE_PREFIX = "kube-"
 
 
 @dataclass(frozen=True)
@@ -62,10 +55,14 @@ _MISSING = _Missing()
 MISSING = _MISSING
 
 
-def cross_field_problems(config: AppConfig) -> list[Problem]:
+def cross_field_problems(config: AppConfig, invalid_sections: frozenset[str] = frozenset()) -> list[Problem]:
+    """Run every rule whose input sections are valid. ``invalid_sections`` names the top-level
+    keys that failed per-field validation; ``config`` then holds defaults in their place, so the
+    rules reading them are skipped rather than run on made-up values."""
     problems: list[Problem] = []
-    for rule in (_network_rules, _hub_rules, _api_rules, _pool_rules, _upgrade_rules, _azureml_rules, _ingress_rules):
-        problems.extend(rule(config))
+    for rule, sections in RULES:
+        if not sections & invalid_sections:
+            problems.extend(rule(config))
     return problems
 
 
@@ -140,18 +137,19 @@ def _hub_rules(config: AppConfig) -> list[Problem]:
 def _api_rules(config: AppConfig) -> list[Problem]:
     api = config.cluster.api
     problems: list[Problem] = []
+    if api.public_fqdn_enabled:
+        problems.append(
+            Problem(
+                "cluster.api.public_fqdn_enabled",
+                "must be false: the Azure ML extension does not support a private cluster with a public FQDN"
+                " (a public API server, cluster.api.private: false, has its own public FQDN)",
+                True,
+            )
+        )
     if api.private:
         if api.authorized_ip_ranges:
             problems.append(
                 Problem("cluster.api.authorized_ip_ranges", "must be empty for a private API server", api.authorized_ip_ranges)
-            )
-        if api.public_fqdn_enabled:
-            problems.append(
-                Problem(
-                    "cluster.api.public_fqdn_enabled",
-                    "must be false: the Azure ML extension does not support a private cluster with a public FQDN",
-                    True,
-                )
             )
         if api.private_dns_zone_id:
             zone = parse_resource_id(api.private_dns_zone_id).name
@@ -341,10 +339,12 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
                 ingress.class_name,
             )
         )
-    if ingress.namespace in RESERVED_NAMESPACES:
+    if ingress.namespace in RESERVED_NAMESPACES or ingress.namespace.startswith(RESERVED_NAMESPACE_PREFIX):
         problems.append(
             Problem(
-                "ingress.namespace", f"must not be a reserved namespace ({', '.join(RESERVED_NAMESPACES)})", ingress.namespace
+                "ingress.namespace",
+                f"must not be a reserved namespace ({', '.join(RESERVED_NAMESPACES)} or kube-*)",
+                ingress.namespace,
             )
         )
     if ingress.load_balancer_ip is not None:
@@ -386,3 +386,15 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
             Problem("kubernetes_auth.login", "admin needs local accounts (cluster.local_account_disabled: false)", "admin")
         )
     return problems
+
+
+# Each rule and the top-level sections it reads.
+RULES = (
+    (_network_rules, frozenset({"network", "hub"})),
+    (_hub_rules, frozenset({"name", "hub", "location"})),
+    (_api_rules, frozenset({"cluster", "hub", "location"})),
+    (_pool_rules, frozenset({"cluster", "azureml"})),
+    (_upgrade_rules, frozenset({"cluster"})),
+    (_azureml_rules, frozenset({"azureml", "cluster"})),
+    (_ingress_rules, frozenset({"ingress", "tls", "network", "monitoring", "kubernetes_auth", "cluster"})),
+)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from config.checks import MISSING, Problem, cross_field_problems
 from config.model import AppConfig
@@ -68,11 +68,33 @@ def parse_config(raw: Any, source: str = "<config>") -> AppConfig:
     try:
         config = AppConfig.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(source, [_problem_from_pydantic(e) for e in error.errors()]) from None
+        field_problems = [_problem_from_pydantic(e) for e in error.errors()]
+        invalid = frozenset(str(e["loc"][0]) for e in error.errors() if e["loc"])
+        # Still report the cross-field problems of the sections that did parse: every problem
+        # in one run, not one round of fixes per validation phase.
+        partial = _partial_config(raw, invalid)
+        cross = cross_field_problems(partial, invalid) if partial is not None else []
+        raise ConfigError(source, field_problems + cross) from None
     problems = cross_field_problems(config)
     if problems:
         raise ConfigError(source, problems)
     return config
+
+
+def _partial_config(raw: dict, invalid: frozenset[str]) -> AppConfig | None:
+    """AppConfig built from the sections that validate on their own; invalid or missing
+    sections hold their default, or None when they have none (rules reading them are skipped)."""
+    values: dict[str, Any] = {}
+    for name, field in AppConfig.model_fields.items():
+        if name in invalid or name not in raw:
+            values[name] = None if field.is_required() else field.get_default(call_default_factory=True)
+            continue
+        try:
+            annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+            values[name] = TypeAdapter(annotation).validate_python(raw[name])
+        except ValidationError:
+            return None
+    return AppConfig.model_construct(**values)
 
 
 def _read_yaml(path: Path) -> Any:

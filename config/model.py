@@ -326,7 +326,8 @@ class AppConfig(Model):
     name: DeploymentName
     location: str
     subscription_id: Guid | None = None
-    tags: dict[TagKey, TagValue] = Field(default_factory=dict, max_length=50)
+    # Azure allows 50 tags; the stacks add "deployment: <name>" to every resource.
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict, max_length=49)
     protect: bool = True
     state: StateConfig = LocalState()
     hub: HubConfig | None = None
@@ -342,3 +343,10 @@ class AppConfig(Model):
     @classmethod
     def _known_region(cls, value: str) -> str:
         return _region(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _deployment_tag_reserved(cls, value: dict[str, str]) -> dict[str, str]:
+        if "deployment" in value:
+            raise ValueError("must not set 'deployment': the stacks set it to the deployment name")
+        return value

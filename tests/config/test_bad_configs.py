@@ -81,6 +81,8 @@ CASES = [
     Case("location-unknown", ("location",), put("location", "west-europe")),
     Case("subscription-not-guid", ("subscription_id",), put("subscription_id", "my-subscription")),
     Case("tag-key-invalid", ("tags.a/b (key)",), put("tags", {"a/b": "x"})),
+    Case("tag-deployment-reserved", ("tags",), put("tags", {"deployment": "other"})),
+    Case("too-many-tags", ("tags",), put("tags", {f"k{i}": "v" for i in range(50)})),
     Case("protect-not-bool", ("protect",), put("protect", "maybe")),
     # --- state
     Case("state-backend-unknown", ("state",), put("state", {"backend": "s3"})),
@@ -255,6 +257,18 @@ CASES = [
         "workspace-location-unknown",
         ("monitoring.log_analytics_workspace_location",),
         put("monitoring.log_analytics_workspace_location", "mars"),
+    ),
+    Case("ingress-namespace-kube-prefix", ("ingress.namespace",), put("ingress.namespace", "kube-ingress")),
+    Case(
+        "public-api-with-public-fqdn-flag",
+        ("cluster.api.public_fqdn_enabled",),
+        put("cluster.api", {"private": False, "authorized_ip_ranges": ["203.0.113.0/24"], "public_fqdn_enabled": True}),
+        base=STANDALONE,
+    ),
+    Case(
+        "field-and-cross-field-problems-together",
+        ("cluster.node_pools[0].name", "network.aks_subnet_cidr"),
+        both(put("cluster.node_pools", [{**POOL, "name": "MLcpu"}]), put("network.aks_subnet_cidr", "10.21.0.0/22")),
     ),
     Case("ingress-single-replica", ("ingress.replicas",), put("ingress.replicas", 1)),
     Case("ingress-prefix-no-slash", ("ingress.path_prefix",), put("ingress.path_prefix", "aml")),
