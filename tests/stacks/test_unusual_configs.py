@@ -76,11 +76,11 @@ def test_gpu_pool_and_internal_lb_router(synth):
     assert exec_args[-2:] == ["--tenant-id", "22222222-2222-2222-2222-222222222222"]
 
 
-def test_retired_controller_warns_at_synth(capsys):
+def test_retired_controller_warns_at_synth(capsys, tmp_path):
     from config.loader import load_config
     from stacks.app import build_app
 
-    build_app(load_config(FIXTURES / "community-ingress-public-api.yaml"), config_file="x")
+    build_app(load_config(FIXTURES / "community-ingress-public-api.yaml"), config_file="x", outdir=str(tmp_path))
     assert "retired" in capsys.readouterr().err
-    build_app(load_config(ROOT / "config" / "default.yaml"), config_file="x")
+    build_app(load_config(ROOT / "config" / "default.yaml"), config_file="x", outdir=str(tmp_path))
     assert "retired" not in capsys.readouterr().err
