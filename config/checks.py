@@ -36,8 +36,6 @@ class Problem:
 
 
 def format_value(value: Any) -> str:
-    if value is _MISSING:
-        return "nothing"
     if isinstance(value, (IPv4Network, IPv4Address)):
         value = str(value)
     if isinstance(value, list):
@@ -47,12 +45,13 @@ def format_value(value: Any) -> str:
 
 
 class _Missing:
-    def __repr__(self) -> str:
+    """The value of a required key that is absent; renders as "(got nothing)"."""
+
+    def __str__(self) -> str:
         return "nothing"
 
 
-_MISSING = _Missing()
-MISSING = _MISSING
+MISSING = _Missing()
 
 
 def cross_field_problems(config: AppConfig, invalid_sections: frozenset[str] = frozenset()) -> list[Problem]:
@@ -187,7 +186,7 @@ def _pool_rules(config: AppConfig) -> list[Problem]:
     # Pool names and rotation names share one namespace in the cluster.
     names = [
         ("cluster.system_pool.name", system.name),
-        ("cluster.system_pool.temporary_name_for_rotation", system.temporary_name_for_rotation),
+        ("cluster.system_pool.temporary_name_for_rotation", system.rotation_name),
     ]
     for i, pool in enumerate(cluster.node_pools):
         names += [
@@ -372,6 +371,11 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
         for field in ("key_vault_id", "certificate_name"):
             if getattr(tls, field) is not None:
                 problems.append(Problem(f"tls.{field}", "only applies when tls.mode is keyvault", getattr(tls, field)))
+    return problems
+
+
+def _monitoring_rules(config: AppConfig) -> list[Problem]:
+    problems: list[Problem] = []
     monitoring = config.monitoring
     if monitoring.log_analytics_workspace_location and not monitoring.log_analytics_workspace_id:
         problems.append(
@@ -381,6 +385,11 @@ def _ingress_rules(config: AppConfig) -> list[Problem]:
                 monitoring.log_analytics_workspace_location,
             )
         )
+    return problems
+
+
+def _access_rules(config: AppConfig) -> list[Problem]:
+    problems: list[Problem] = []
     if config.kubernetes_auth.login == "admin" and config.cluster.local_account_disabled:
         problems.append(
             Problem("kubernetes_auth.login", "admin needs local accounts (cluster.local_account_disabled: false)", "admin")
@@ -396,5 +405,7 @@ RULES = (
     (_pool_rules, frozenset({"cluster", "azureml"})),
     (_upgrade_rules, frozenset({"cluster"})),
     (_azureml_rules, frozenset({"azureml", "cluster"})),
-    (_ingress_rules, frozenset({"ingress", "tls", "network", "monitoring", "kubernetes_auth", "cluster"})),
+    (_ingress_rules, frozenset({"ingress", "tls", "network"})),
+    (_monitoring_rules, frozenset({"monitoring"})),
+    (_access_rules, frozenset({"kubernetes_auth", "cluster"})),
 )

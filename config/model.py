@@ -178,6 +178,11 @@ class MaintenanceWindowConfig(Model):
 class SystemPoolConfig(Model):
     name: NodePoolName = "system"
     temporary_name_for_rotation: NodePoolName = "systemtmp"
+
+    @property
+    def rotation_name(self) -> str:
+        return self.temporary_name_for_rotation
+
     vm_size: VmSize = "Standard_D4ds_v5"
     zones: list[Zone] = Field(default_factory=lambda: ["1", "2", "3"])
     min_count: int = Field(default=3, ge=1, le=1000)

@@ -10,7 +10,8 @@ from stacks.kubernetes_config_stack import KubernetesConfigStack
 
 
 def build_app(config: AppConfig, *, config_file: str, outdir: str | None = None) -> App:
-    app = App(outdir=outdir, context={"aksConfigFile": config_file}) if outdir else App(context={"aksConfigFile": config_file})
+    # outdir None: cdktf's default (cdktf.out, or CDKTF_OUTDIR when the CLI runs the app).
+    app = App(outdir=outdir, context={"aksConfigFile": config_file})
     cluster = AksClusterStack(app, config=config)
     KubernetesConfigStack(app, config=config, cluster_stack=cluster)
     return app

@@ -86,8 +86,7 @@ def _window(window: MaintenanceWindowConfig) -> MaintenanceWindow:
 def _pool_fields(pool: SystemPoolConfig | NodePoolConfig) -> dict:
     """The fields every pool shares (constructs_lib.aks_cluster.PoolSpec)."""
     shared = {f.name: getattr(pool, f.name) for f in fields(PoolSpec)}
-    rotation = pool.rotation_name if isinstance(pool, NodePoolConfig) else pool.temporary_name_for_rotation
-    return shared | {"zones": tuple(pool.zones), "temporary_name_for_rotation": rotation}
+    return shared | {"zones": tuple(pool.zones), "temporary_name_for_rotation": pool.rotation_name}
 
 
 def node_pool_spec(config: AppConfig, pool: NodePoolConfig) -> NodePoolSpec:

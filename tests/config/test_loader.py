@@ -24,8 +24,15 @@ def test_field_and_cross_field_problems_reported_together():
     raw = copy.deepcopy(DEFAULT)
     raw["cluster"]["node_pools"][0]["name"] = "MLcpu"  # field rule (cluster section)
     raw["network"]["aks_subnet_cidr"] = "10.21.0.0/22"  # cross-field rule (network section)
-    raw["ingress"]["class_name"] = "nginx"  # cross-field rule reading a broken section: skipped
-    assert problems(raw) == ["cluster.node_pools[0].name", "network.aks_subnet_cidr"]
+    raw["ingress"]["class_name"] = "nginx"  # cross-field rule on intact sections: reported
+    # Cross-field rule reading the broken cluster section: skipped, not run on half-parsed data.
+    raw["cluster"]["system_pool"]["temporary_name_for_rotation"] = "system"
+    assert problems(raw) == [
+        "cluster.node_pools[0].name",
+        "network.aks_subnet_cidr",
+        "ingress.class_name",
+        "ingress.load_balancer_ip",  # 10.20.3.250 is outside the moved subnet
+    ]
 
 
 @pytest.mark.parametrize("section", sorted(AppConfig.model_fields))
