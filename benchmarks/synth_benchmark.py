@@ -34,7 +34,7 @@ TARGET_C_OVER_B = 1.10
 
 def provider_modules_used() -> list[str]:
     """Every provider submodule that constructs_lib/ and stacks/ import, found in the source."""
-    pattern = re.compile(r"^from (cdktf_cdktf_provider_\w+\.\w+) import", re.MULTILINE)
+    pattern = re.compile(r"^from toolchain\.((?:azurerm|kubernetes|helm|time)\.\w+) import", re.MULTILINE)
     found = {
         m
         for folder in ("constructs_lib", "stacks")
@@ -45,7 +45,7 @@ def provider_modules_used() -> list[str]:
 
 
 # The floor: cdktf core plus exactly the provider modules the app imports, nothing else.
-FLOOR_IMPORTS = "import cdktf, constructs\n" + "".join(f"import {m}\n" for m in provider_modules_used())
+FLOOR_IMPORTS = "import constructs, toolchain.cdk\n" + "".join(f"import toolchain.{m}\n" for m in provider_modules_used())
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdktf import TerraformResourceLifecycle
+from toolchain.cdk import TerraformResourceLifecycle
 
 
 def lifecycle(*, protect: bool, ignore_changes: Sequence[str] = ()) -> TerraformResourceLifecycle | None:

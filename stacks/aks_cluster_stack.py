@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from config.model import AppConfig
@@ -14,6 +13,7 @@ from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
 from constructs_lib.spoke_network import SpokeNetwork
 from stacks import construct_props as props
 from stacks.common import azurerm_provider, configure_backend
+from toolchain.cdk import TerraformOutput, TerraformStack
 
 STACK_NAME = "aks-cluster"
 

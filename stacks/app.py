@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from cdktf import App
-
 from config.model import AppConfig
 from stacks.aks_cluster_stack import AksClusterStack
 from stacks.kubernetes_config_stack import KubernetesConfigStack
+from toolchain.cdk import App
 
 
 def build_app(config: AppConfig, *, config_file: str, outdir: str | None = None) -> App:

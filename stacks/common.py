@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf import AzurermBackend, LocalBackend, TerraformStack
-from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
-
 from config.model import AppConfig, AzurermState
+from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from toolchain.cdk import AzurermBackend, LocalBackend, TerraformStack
 
 # cdktf runs Terraform in cdktf.out/stacks/<stack>; local state lives outside cdktf.out so that
 # deleting the synth output never deletes state.

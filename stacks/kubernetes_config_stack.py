@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 
-from cdktf import TerraformStack
 from constructs import Construct
 
 from config.model import AppConfig
@@ -16,6 +15,7 @@ from constructs_lib.cluster_access import ClusterAccess
 from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, NginxIngress
 from stacks import construct_props as props
 from stacks.common import azurerm_provider, configure_backend
+from toolchain.cdk import TerraformStack
 
 STACK_NAME = "kubernetes-config"
 

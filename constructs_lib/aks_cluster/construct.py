@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
+from constructs import Construct
+
+from constructs_lib._lifecycle import lifecycle
+from toolchain.azurerm.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterApiServerAccessProfile,
     KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,
@@ -22,17 +24,15 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterNetworkProfile,
     KubernetesClusterOmsAgent,
 )
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
+from toolchain.azurerm.kubernetes_cluster_node_pool import (
     KubernetesClusterNodePool,
     KubernetesClusterNodePoolUpgradeSettings,
 )
-from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
-from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
-from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
-from constructs import Construct
-
-from constructs_lib._lifecycle import lifecycle
+from toolchain.azurerm.private_dns_zone import PrivateDnsZone
+from toolchain.azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
+from toolchain.azurerm.role_assignment import RoleAssignment
+from toolchain.azurerm.user_assigned_identity import UserAssignedIdentity
+from toolchain.cdk import ITerraformDependable
 
 NETWORK_CONTRIBUTOR = "Network Contributor"
 PRIVATE_DNS_ZONE_CONTRIBUTOR = "Private DNS Zone Contributor"

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster_extension import (
+from constructs import Construct
+
+from toolchain.azurerm.kubernetes_cluster_extension import (
     KubernetesClusterExtension,
     KubernetesClusterExtensionTimeouts,
 )
-from constructs import Construct
+from toolchain.cdk import ITerraformDependable
 
 AZUREML_NAMESPACE = "azureml"
 EXTENSION_TYPE = "microsoft.azureml.kubernetes"

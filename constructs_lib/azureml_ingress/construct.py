@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf import ITerraformDependable, TerraformProvider
-from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
+from constructs import Construct
+
+from constructs_lib.nginx_ingress.controllers import prefix_route
+from toolchain.cdk import ITerraformDependable, TerraformProvider
+from toolchain.kubernetes.ingress_v1 import (
     IngressV1,
     IngressV1Metadata,
     IngressV1Spec,
@@ -19,9 +22,6 @@ from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1SpecRuleHttpPathBackendServicePort,
     IngressV1SpecTls,
 )
-from constructs import Construct
-
-from constructs_lib.nginx_ingress.controllers import prefix_route
 
 AZUREML_FE_SERVICE = "azureml-fe"
 AZUREML_FE_PORT = 80

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn
-from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
-from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
-from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 from constructs import Construct
+
+from toolchain.azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
+from toolchain.cdk import Fn
+from toolchain.helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
+from toolchain.kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 
 # The AKS AAD server application, the audience of every token for an Entra ID AKS cluster.
 AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.resource_policy_assignment import ResourcePolicyAssignment
 from constructs import Construct
+
+from toolchain.azurerm.resource_policy_assignment import ResourcePolicyAssignment
 
 # Built-in definitions (ids are global, the same in every tenant).
 INTERNAL_LOAD_BALANCERS_POLICY_ID = "/providers/Microsoft.Authorization/policyDefinitions/3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e"

@@ -8,8 +8,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
+from constructs import Construct
+
+from constructs_lib._lifecycle import lifecycle
+from toolchain.azurerm.log_analytics_workspace import LogAnalyticsWorkspace
+from toolchain.azurerm.monitor_data_collection_rule import (
     MonitorDataCollectionRule,
     MonitorDataCollectionRuleDataFlow,
     MonitorDataCollectionRuleDataSources,
@@ -17,17 +20,14 @@ from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
     MonitorDataCollectionRuleDestinations,
     MonitorDataCollectionRuleDestinationsLogAnalytics,
 )
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association import (
+from toolchain.azurerm.monitor_data_collection_rule_association import (
     MonitorDataCollectionRuleAssociation,
 )
-from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (
+from toolchain.azurerm.monitor_diagnostic_setting import (
     MonitorDiagnosticSetting,
     MonitorDiagnosticSettingEnabledLog,
     MonitorDiagnosticSettingEnabledMetric,
 )
-from constructs import Construct
-
-from constructs_lib._lifecycle import lifecycle
 
 
 @dataclass(frozen=True)

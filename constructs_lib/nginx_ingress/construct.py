@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import yaml
-from cdktf import TerraformProvider
-from cdktf_cdktf_provider_helm.release import Release
-from cdktf_cdktf_provider_kubernetes.manifest import Manifest
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from constructs import Construct
 
 from constructs_lib.nginx_ingress.controllers import CHARTS, ControllerSettings, controller_values
+from toolchain.cdk import TerraformProvider
+from toolchain.helm.release import Release
+from toolchain.kubernetes.manifest import Manifest
+from toolchain.kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cdktf import TerraformProvider, TerraformResource
-from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
-from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_azurerm.route import Route
-from cdktf_cdktf_provider_azurerm.route_table import RouteTable
-from cdktf_cdktf_provider_azurerm.subnet import Subnet
-from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import (
-    SubnetNetworkSecurityGroupAssociation,
-)
-from cdktf_cdktf_provider_azurerm.subnet_route_table_association import SubnetRouteTableAssociation
-from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
-from cdktf_cdktf_provider_azurerm.virtual_network_peering import VirtualNetworkPeering
 from constructs import Construct
 
 from constructs_lib._lifecycle import lifecycle
+from toolchain.azurerm.network_security_group import NetworkSecurityGroup
+from toolchain.azurerm.network_security_rule import NetworkSecurityRule
+from toolchain.azurerm.resource_group import ResourceGroup
+from toolchain.azurerm.route import Route
+from toolchain.azurerm.route_table import RouteTable
+from toolchain.azurerm.subnet import Subnet
+from toolchain.azurerm.subnet_network_security_group_association import (
+    SubnetNetworkSecurityGroupAssociation,
+)
+from toolchain.azurerm.subnet_route_table_association import SubnetRouteTableAssociation
+from toolchain.azurerm.virtual_network import VirtualNetwork
+from toolchain.azurerm.virtual_network_peering import VirtualNetworkPeering
+from toolchain.cdk import TerraformProvider, TerraformResource
 
 INGRESS_PORTS = ("80", "443")
 
