@@ -70,8 +70,12 @@ VNET_TYPE = "Microsoft.Network/virtualNetworks"
 WORKSPACE_TYPE = "Microsoft.OperationalInsights/workspaces"
 PRIVATE_DNS_ZONE_TYPE = "Microsoft.Network/privateDnsZones"
 KEY_VAULT_TYPE = "Microsoft.KeyVault/vaults"
+ML_WORKSPACE_TYPE = "Microsoft.MachineLearningServices/workspaces"
+USER_ASSIGNED_IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 
 VNetId = AzureResourceId[VNET_TYPE]
 WorkspaceId = AzureResourceId[WORKSPACE_TYPE]
 PrivateDnsZoneId = AzureResourceId[PRIVATE_DNS_ZONE_TYPE]
 KeyVaultId = AzureResourceId[KEY_VAULT_TYPE]
+MachineLearningWorkspaceId = AzureResourceId[ML_WORKSPACE_TYPE]
+UserAssignedIdentityId = AzureResourceId[USER_ASSIGNED_IDENTITY_TYPE]

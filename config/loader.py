@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from config.checks import MISSING, Problem, cross_field_problems
+from config.lenient import lenient_model
 from config.model import AppConfig
 
 CONFIG_ENV_VAR = "AKS_CONFIG"
@@ -69,32 +70,14 @@ def parse_config(raw: Any, source: str = "<config>") -> AppConfig:
         config = AppConfig.model_validate(raw)
     except ValidationError as error:
         field_problems = [_problem_from_pydantic(e) for e in error.errors()]
-        invalid = frozenset(str(e["loc"][0]) for e in error.errors() if e["loc"])
-        # Still report the cross-field problems of the sections that did parse: every problem
-        # in one run, not one round of fixes per validation phase.
-        partial = _partial_config(raw, invalid)
-        cross = cross_field_problems(partial, invalid) if partial is not None else []
-        raise ConfigError(source, field_problems + cross) from None
+        # Still report the cross-field problems of every field that is valid on its own: every
+        # problem in one run, not one round of fixes per validation phase.
+        partial = lenient_model(AppConfig, raw, [e["loc"] for e in error.errors()])
+        raise ConfigError(source, field_problems + cross_field_problems(partial)) from None
     problems = cross_field_problems(config)
     if problems:
         raise ConfigError(source, problems)
     return config
-
-
-def _partial_config(raw: dict, invalid: frozenset[str]) -> AppConfig | None:
-    """AppConfig built from the sections that validate on their own; invalid or missing
-    sections hold their default, or None when they have none (rules reading them are skipped)."""
-    values: dict[str, Any] = {}
-    for name, field in AppConfig.model_fields.items():
-        if name in invalid or name not in raw:
-            values[name] = None if field.is_required() else field.get_default(call_default_factory=True)
-            continue
-        try:
-            annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
-            values[name] = TypeAdapter(annotation).validate_python(raw[name])
-        except ValidationError:
-            return None
-    return AppConfig.model_construct(**values)
 
 
 def _read_yaml(path: Path) -> Any:

@@ -11,9 +11,17 @@ import re
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from config.azure_ids import GUID, KeyVaultId, PrivateDnsZoneId, VNetId, WorkspaceId
+from config.azure_ids import (
+    GUID,
+    KeyVaultId,
+    MachineLearningWorkspaceId,
+    PrivateDnsZoneId,
+    UserAssignedIdentityId,
+    VNetId,
+    WorkspaceId,
+)
 from config.regions import AZURE_REGIONS
 
 
@@ -72,6 +80,18 @@ UtcOffset = _pattern(r"[+-](0\d|1[0-4]):[0-5]\d", "a UTC offset such as +00:00 o
 UrlPrefix = _pattern(r"/([a-z0-9][-a-z0-9_]*/)+", "a URL path prefix with leading and trailing '/', such as /aml/")
 CertificateName = _pattern(r"[0-9A-Za-z-]{1,127}", "a Key Vault object name: 1-127 letters, digits and '-'")
 Zone = Literal["1", "2", "3"]
+# Every published rule for workspaces/computes names at once (ARM naming rules: 2-16; Azure ML:
+# start with a letter; azurerm's compute validators: end with a letter or digit).
+ComputeName = _pattern(
+    r"[A-Za-z][A-Za-z0-9-]{1,14}[A-Za-z0-9]",
+    "3-16 letters, digits and '-', starting with a letter and ending with a letter or digit (Azure ML compute name)",
+)
+CpuQuantity = Annotated[
+    _pattern(r"\d+(\.\d+)?m?", "a CPU quantity such as 1, 0.5 or 500m"),
+    # YAML reads `cpu: 2` as a number; Kubernetes quantities are strings.
+    BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v),
+]
+MemoryQuantity = _pattern(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?", "a memory quantity such as 4Gi or 512Mi")
 TagKey = _pattern(r"[^<>%&\\?/]{1,512}", "an Azure tag name: 1-512 characters, none of < > % & \\ ? /")
 TagValue = Annotated[str, StringConstraints(max_length=256)]
 StorageAccountName = _pattern(r"[a-z0-9]{3,24}", "3-24 lowercase letters and digits (storage account name)")
@@ -160,6 +180,9 @@ class ApiServerConfig(Model):
     public_fqdn_enabled: bool = False
     # Only for a public API server (private: false); must then be non-empty.
     authorized_ip_ranges: list[IPv4Network] = Field(default_factory=list)
+    # More VNets linked to a zone this project creates (besides spoke and hub), so that hosts in
+    # them resolve the private API: e.g. the VNet of the runner that deploys kubernetes-config.
+    dns_zone_linked_vnet_ids: list[VNetId] = Field(default_factory=list)
 
 
 class EntraConfig(Model):
@@ -280,8 +303,38 @@ class NodeLabel(Model):
 
 
 class RouterTlsConfig(Model):
+    # Host name clients use for the internal-LB router, and a Key Vault certificate for it
+    # (exportable key); read at deploy time and handed to the extension as protected settings.
     cname: HostName
-    secret_name: Dns1123Label
+    key_vault_id: KeyVaultId
+    certificate_name: CertificateName
+
+
+class WorkspaceConfig(Model):
+    """The Azure ML workspace the cluster is attached to (same subscription as the cluster)."""
+
+    id: MachineLearningWorkspaceId
+    compute_name: ComputeName
+    # Kubernetes namespace of the jobs and endpoints this compute runs.
+    namespace: Dns1123Label = "azureml-workloads"
+    # The workspace's user-assigned identity, when it has one (else its system-assigned identity).
+    identity_id: UserAssignedIdentityId | None = None
+
+
+class ResourceRequests(Model):
+    cpu: CpuQuantity
+    memory: MemoryQuantity
+
+
+class ResourceLimits(ResourceRequests):
+    gpu: int = Field(default=0, ge=0, le=16)
+
+
+class InstanceTypeConfig(Model):
+    name: Dns1123Label
+    node_pool: NodePoolName
+    requests: ResourceRequests
+    limits: ResourceLimits
 
 
 class AzureMLConfig(Model):
@@ -297,6 +350,11 @@ class AzureMLConfig(Model):
     node_label: NodeLabel = NodeLabel()
     install_prometheus_operator: bool = True
     install_volcano: bool = True
+    # Attach the cluster to this workspace (absent: attach it yourself, see README).
+    workspace: WorkspaceConfig | None = None
+    # InstanceType resources; absent with a workspace: one per untainted azureml pool, and
+    # defaultinstancetype on the first of them.
+    instance_types: list[InstanceTypeConfig] | None = None
 
 
 # --------------------------------------------------------------------------- ingress
@@ -310,9 +368,9 @@ class IngressConfig(Model):
     host: HostName | None = None
     # Fixed private address for the internal load balancer, inside the AKS subnet.
     load_balancer_ip: IPv4Address | None = None
-    # Sources the subnet NSG lets reach the ingress on 80/443 besides the spoke VNet itself.
-    # null: the hub's address space (none without a hub). Add on-premises ranges here.
-    allowed_source_cidrs: list[IPv4Network] | None = None
+    # Sources the subnet NSG lets reach the ingress on 80/443, in addition to the spoke VNet and
+    # the hub's address space (e.g. on-premises client ranges behind the hub).
+    allowed_source_cidrs: list[IPv4Network] = Field(default_factory=list)
 
 
 class TlsConfig(Model):
@@ -321,9 +379,46 @@ class TlsConfig(Model):
     certificate_name: CertificateName | None = None
 
 
+# --------------------------------------------------------------------------- delivery mode
+class KubernetesConfigConfig(Model):
+    # terraform: the second stack creates the in-cluster objects through the private API server.
+    # gitops: Flux applies them from a Git repository; the stack needs only Azure Resource Manager.
+    mode: Literal["terraform", "gitops"] = "terraform"
+
+
+GitBranch = _pattern(
+    r"(?!/)(?!.*(\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}", "a Git branch name such as main or release/1.2"
+)
+RepositoryPath = _pattern(
+    r"(?!/)(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*",
+    "a relative path inside the repository without '.', '..' or a leading '/', such as clusters/amlprod",
+)
+GitRepositoryUrl = _pattern(
+    r"(https://[A-Za-z0-9.-]+(:\d+)?/[^\s@]+|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s/][^\s]*)",
+    "an https:// URL without credentials, or an SSH URL (ssh://git@host/org/repo or git@host:org/repo)",
+)
+
+
+class GitOpsConfig(Model):
+    repository_url: GitRepositoryUrl
+    branch: GitBranch = "main"
+    # Folder of this cluster's manifests in the repository; default clusters/<name>.
+    path: RepositoryPath | None = None
+    # none: a public repository. ssh / https-token: credentials from sensitive Terraform variables
+    # at deploy time (README "GitOps mode"). workload-identity: Flux's source-controller signs in
+    # with an identity this project creates (Azure DevOps).
+    auth: Literal["none", "workload-identity", "ssh", "https-token"] = "none"
+    # User name sent with the token (https-token); the token itself is never in the config.
+    https_user: str | None = None
+    sync_interval_seconds: int = Field(default=300, ge=60, le=86400)
+
+
 class KubernetesAuthConfig(Model):
     # kubelogin login mode; "admin" is break-glass and puts a client certificate in state.
     login: Literal["azurecli", "workloadidentity", "spn", "msi", "admin"] = "azurecli"
+    # admin against a public API sends a non-Entra client certificate over the internet: only
+    # with this explicit acknowledgement.
+    acknowledge_admin_over_public_api: bool = False
 
 
 # --------------------------------------------------------------------------- root
@@ -343,6 +438,8 @@ class AppConfig(Model):
     ingress: IngressConfig = IngressConfig()
     tls: TlsConfig = TlsConfig()
     kubernetes_auth: KubernetesAuthConfig = KubernetesAuthConfig()
+    kubernetes_config: KubernetesConfigConfig = KubernetesConfigConfig()
+    gitops: GitOpsConfig | None = None
 
     @field_validator("location")
     @classmethod

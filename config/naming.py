@@ -30,12 +30,27 @@ class Names:
     data_collection_rule: str
     spoke_to_hub_peering: str | None
     hub_to_spoke_peering: str | None
+    # AKS names the Key Vault secrets-provider add-on's identity itself, in the node resource group.
+    key_vault_secrets_provider_identity: str
+    # GitOps mode, auth workload-identity: the identity Flux's source-controller signs in as.
+    flux_source_identity: str
+
+
+def spoke_vnet_name(name: str) -> str:
+    return f"vnet-{name}-aks"
+
+
+def peering_names(name: str, hub_vnet_id: str) -> tuple[str, str]:
+    """(spoke-to-hub, hub-to-spoke) peering names."""
+    vnet, hub_vnet = spoke_vnet_name(name), parse_resource_id(hub_vnet_id).name
+    return f"peer-{vnet}-to-{hub_vnet}", f"peer-{hub_vnet}-to-{vnet}"
 
 
 def derive_names(config: AppConfig) -> Names:
     name = config.name
-    vnet = f"vnet-{name}-aks"
-    hub_vnet = parse_resource_id(config.hub.vnet_id).name if config.hub else None
+    vnet = spoke_vnet_name(name)
+    cluster = f"aks-{name}"
+    spoke_to_hub, hub_to_spoke = peering_names(name, config.hub.vnet_id) if config.hub else (None, None)
     return Names(
         resource_group=f"rg-{name}-aks",
         node_resource_group=f"rg-{name}-aks-nodes",
@@ -43,15 +58,17 @@ def derive_names(config: AppConfig) -> Names:
         aks_subnet=AKS_SUBNET_NAME,
         nsg=f"nsg-{name}-aks-nodes",
         route_table=f"rt-{name}-aks",
-        cluster=f"aks-{name}",
+        cluster=cluster,
         dns_prefix=f"aks-{name}",
         control_plane_identity=f"id-{name}-aks-control-plane",
         log_analytics_workspace=f"log-{name}-aks",
         diagnostic_setting=f"diag-{name}-aks",
         # Azure Monitor's own naming for Container Insights rules.
         data_collection_rule=f"MSCI-{config.location}-aks-{name}",
-        spoke_to_hub_peering=f"peer-{vnet}-to-{hub_vnet}" if hub_vnet else None,
-        hub_to_spoke_peering=f"peer-{hub_vnet}-to-{vnet}" if hub_vnet else None,
+        spoke_to_hub_peering=spoke_to_hub,
+        hub_to_spoke_peering=hub_to_spoke,
+        key_vault_secrets_provider_identity=f"azurekeyvaultsecretsprovider-{cluster}",
+        flux_source_identity=f"id-{name}-flux-source",
     )
 
 

@@ -1,4 +1,5 @@
-"""`python -m config.validate [FILE]`: check a config without synthesizing (exit 2 when invalid).
+"""`python -m config.validate [FILE]`: check a config without synthesizing (exit 2 when invalid),
+and print the vCPU quota its node pools need.
 
 Used by `make synth` before the cdktf CLI starts, so a bad config stops in about a second.
 """
@@ -9,16 +10,18 @@ import sys
 from pathlib import Path
 
 from config.loader import ConfigError, config_path_from_env, load_config
+from config.quota import describe as describe_quota
 
 
 def main(argv: list[str]) -> int:
     path = Path(argv[0]) if argv else config_path_from_env()
     try:
-        load_config(path)
+        config = load_config(path)
     except ConfigError as error:
         print(error.render(), file=sys.stderr)
         return 2
     print(f"{path}: valid")
+    print(describe_quota(config))
     return 0
 
 

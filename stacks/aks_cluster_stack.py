@@ -10,9 +10,10 @@ from constructs_lib.aks_cluster import AksCluster
 from constructs_lib.azureml_extension import AzureMLExtension
 from constructs_lib.cluster_policy import ClusterPolicy
 from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
+from constructs_lib.gitops_delivery import FluxSourceIdentity
 from constructs_lib.spoke_network import SpokeNetwork
 from stacks import construct_props as props
-from stacks.common import azurerm_provider, configure_backend
+from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
 from toolchain.cdk import TerraformOutput, TerraformStack
 
 STACK_NAME = "aks-cluster"
@@ -23,10 +24,19 @@ class AksClusterStack(TerraformStack):
         super().__init__(scope, STACK_NAME)
         names = derive_names(config)
         configure_backend(self, config, STACK_NAME)
-        azurerm_provider(self, config, register_providers=True)
+        azurerm_provider(self, config, resource_providers=spoke_resource_providers(config))
         hub_provider = (
             azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config)) if config.hub else None
         )
+        # The router certificate's data source reads only from its provider's subscription.
+        router_vault_provider = (
+            azurerm_provider(
+                self, config, alias="router_tls_vault", subscription_id=props.router_certificate_subscription_id(config)
+            )
+            if config.azureml.router_tls
+            else None
+        )
+        time_provider(self)
 
         self.network = SpokeNetwork(
             self, "spoke_network", props=props.spoke_network_props(config, names), hub_provider=hub_provider
@@ -68,9 +78,21 @@ class AksClusterStack(TerraformStack):
             self,
             "azureml_extension",
             props=props.azureml_extension_props(config, names, cluster_id=self.aks.cluster.id),
+            key_vault_provider=router_vault_provider,
             # The extension schedules onto the ML pools: they must exist first.
             depends_on=list(self.aks.node_pools.values()),
         )
+        # GitOps mode with workload identity: federated with this cluster's OIDC issuer, known here
+        # without reading the cluster from the second stack (constructs_lib/gitops_delivery).
+        self.flux_source_identity: FluxSourceIdentity | None = None
+        flux_identity_props = props.flux_source_identity_props(
+            config,
+            names,
+            resource_group_name=self.network.resource_group.name,
+            oidc_issuer_url=self.aks.cluster.oidc_issuer_url,
+        )
+        if flux_identity_props:
+            self.flux_source_identity = FluxSourceIdentity(self, "flux_source_identity", props=flux_identity_props)
         self._outputs()
 
     def _outputs(self) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from config.model import AppConfig, AzurermState
-from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesTemplateDeployment
 from toolchain.cdk import AzurermBackend, LocalBackend, TerraformStack
+from toolchain.time.provider import TimeProvider
 
 # cdktf runs Terraform in cdktf.out/stacks/<stack>; local state lives outside cdktf.out so that
 # deleting the synth output never deletes state.
@@ -33,9 +34,32 @@ def configure_backend(stack: TerraformStack, config: AppConfig, stack_name: str)
         LocalBackend(stack, path=f"{STACK_DIR_TO_PROJECT_ROOT}/{state.directory}/{state_key(config, stack_name)}")
 
 
-# Not in azurerm's default registration set; the Azure ML extension
-# (azurerm_kubernetes_cluster_extension) fails with MissingSubscriptionRegistration without it.
-EXTRA_RESOURCE_PROVIDERS = ("Microsoft.KubernetesConfiguration",)
+# The azurerm provider registers resource providers in every subscription it is configured for,
+# and its default ("legacy", 66 providers) fails the plan when the identity lacks
+# */register/action for any one of them that is not registered yet (azurerm v4.55.0
+# internal/resourceproviders/required.go, registration.go). So every provider here registers
+# nothing by default ("none") plus exactly what this project's resources need; a provider that is
+# already registered costs no call and no permission. Names are case-sensitive as Azure returns
+# them ("microsoft.insights" is lower-case).
+SPOKE_RESOURCE_PROVIDERS = (
+    "Microsoft.Authorization",  # role and policy assignments
+    "Microsoft.Compute",  # node virtual machine scale sets
+    "Microsoft.ContainerService",  # AKS
+    "Microsoft.KubernetesConfiguration",  # cluster extensions (Azure ML, Flux); in no azurerm set
+    "Microsoft.ManagedIdentity",  # control-plane identity
+    "Microsoft.Network",  # VNet, NSG, route table, peering, private DNS
+    "Microsoft.PolicyInsights",  # Azure Policy add-on and its assignments
+    "microsoft.insights",  # diagnostic setting, data collection rule and association
+)
+
+
+def spoke_resource_providers(config: AppConfig) -> list[str]:
+    extra = []
+    if config.monitoring.log_analytics_workspace_id is None:
+        extra += ["Microsoft.OperationalInsights", "Microsoft.OperationsManagement"]  # created workspace
+    if config.cluster.defender_enabled:
+        extra.append("Microsoft.Security")  # Defender for Containers
+    return sorted([*SPOKE_RESOURCE_PROVIDERS, *extra], key=str.lower)
 
 
 def azurerm_provider(
@@ -44,15 +68,35 @@ def azurerm_provider(
     *,
     alias: str | None = None,
     subscription_id: str | None = None,
-    register_providers: bool = False,
+    resource_providers: list[str] | None = None,
+    template_deployments_delete_resources: bool = True,
 ) -> AzurermProvider:
+    """The spoke provider (no alias) registers ``resource_providers``; an aliased provider for
+    another subscription (hub, Key Vault) registers nothing: it only reads there, adds a peering
+    or a role assignment, and the deploying identity rarely may register providers there.
+    ``template_deployments_delete_resources=False``: destroying a template deployment leaves what
+    it deployed (the Azure ML attach detaches its compute itself)."""
     # subscription_id None: the provider reads ARM_SUBSCRIPTION_ID at plan/apply time.
     return AzurermProvider(
         stack,
         f"azurerm_{alias}" if alias else "azurerm",
-        features=[AzurermProviderFeatures()],
+        features=[
+            AzurermProviderFeatures(
+                template_deployment=(
+                    None
+                    if template_deployments_delete_resources
+                    else [AzurermProviderFeaturesTemplateDeployment(delete_nested_items_during_deletion=False)]
+                )
+            )
+        ],
         subscription_id=subscription_id or config.subscription_id,
         alias=alias,
         storage_use_azuread=True,
-        resource_providers_to_register=list(EXTRA_RESOURCE_PROVIDERS) if register_providers else None,
+        resource_provider_registrations="none",
+        resource_providers_to_register=resource_providers or None,
     )
+
+
+def time_provider(stack: TerraformStack) -> TimeProvider:
+    """hashicorp/time, for the waits between role assignments and what checks them."""
+    return TimeProvider(stack, "time")

@@ -6,19 +6,34 @@ already built (ids, names) as keyword arguments here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 from config.azure_ids import parse_resource_id
 from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
 from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
-from constructs_lib.azureml_extension import AZUREML_NAMESPACE, AzureMLExtensionProps, RouterTls
+from constructs_lib.azureml_attach import AzureMLAttachProps
+from constructs_lib.azureml_extension import AZUREML_NAMESPACE, AzureMLExtensionProps, RouterCertificate
 from constructs_lib.azureml_ingress import AzureMLRouteProps
+from constructs_lib.azureml_workloads import AzureMLWorkloadsProps, RouterPolicy
 from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.cluster_policy import ClusterPolicyProps
 from constructs_lib.diagnostics import ClusterDiagnosticsProps, LogAnalyticsProps
+from constructs_lib.gitops_delivery import (
+    FluxSourceIdentityProps,
+    GitOpsDeliveryProps,
+    GitSource,
+    IdentityRef,
+    KustomizationSpec,
+)
+from constructs_lib.kubernetes_objects import InstanceTypeSpec
 from constructs_lib.nginx_ingress import KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
+
+if TYPE_CHECKING:
+    from stacks.gitops_manifests import ManifestFolder
 
 INGRESS_TLS_SECRET = "aml-ingress-tls"
 
@@ -58,13 +73,18 @@ def spoke_network_props(config: AppConfig, names: Names) -> SpokeNetworkProps:
 
 
 def ingress_source_cidrs(config: AppConfig) -> list:
-    if config.ingress.allowed_source_cidrs is not None:
-        return config.ingress.allowed_source_cidrs
-    return list(config.hub.address_space) if config.hub else []
+    """The hub's address space (its clients) plus the configured extra sources, each once."""
+    hub = list(config.hub.address_space) if config.hub else []
+    return list(dict.fromkeys([*hub, *config.ingress.allowed_source_cidrs]))
 
 
 def hub_subscription_id(config: AppConfig) -> str | None:
     return parse_resource_id(config.hub.vnet_id).subscription_id if config.hub else None
+
+
+def router_certificate_subscription_id(config: AppConfig) -> str | None:
+    tls = config.azureml.router_tls
+    return parse_resource_id(tls.key_vault_id).subscription_id if tls else None
 
 
 def log_analytics_props(config: AppConfig, names: Names, *, resource_group_name: str) -> LogAnalyticsProps:
@@ -117,6 +137,8 @@ def aks_cluster_props(
         links = {"spoke": vnet_id}
         if config.hub:
             links["hub"] = config.hub.vnet_id
+        for extra in api.dns_zone_linked_vnet_ids:
+            links[f"vnet-{parse_resource_id(extra).name.lower()}"] = extra
         private_api = PrivateApi(
             dns_zone_id=api.private_dns_zone_id,
             dns_zone_name=f"privatelink.{config.location}.azmk8s.io",
@@ -184,6 +206,9 @@ def cluster_policy_props(config: AppConfig, names: Names, *, cluster_id: str) ->
         cluster_name=names.cluster,
         internal_load_balancers_effect=config.cluster.policy.internal_load_balancers,
         pod_security_baseline_effect=config.cluster.policy.pod_security_baseline,
+        # The extension's components need host access (on OpenShift they run with the privileged
+        # SCC: AML-Kubernetes docs/deploy-on-ocp.md); the baseline would refuse them under deny.
+        pod_security_excluded_namespaces=(AZUREML_NAMESPACE,),
     )
 
 
@@ -207,12 +232,40 @@ def azureml_extension_props(config: AppConfig, names: Names, *, cluster_id: str)
         inference_router_service_type=aml.inference_router_service_type,
         inference_router_ha=aml.inference_router_ha,
         allow_insecure_connections=allow_insecure_connections(config),
-        router_tls=RouterTls(cname=aml.router_tls.cname, secret_name=aml.router_tls.secret_name) if aml.router_tls else None,
+        router_certificate=(
+            RouterCertificate(
+                cname=aml.router_tls.cname,
+                key_vault_id=aml.router_tls.key_vault_id,
+                certificate_name=aml.router_tls.certificate_name,
+            )
+            if aml.router_tls
+            else None
+        ),
         node_selector=(aml.node_label.key, aml.node_label.value),
         gpu=any(p.gpu for p in config.cluster.node_pools),
         install_prometheus_operator=aml.install_prometheus_operator,
         install_volcano=aml.install_volcano,
+        cluster_node_count=sum(p.min_count for p in [config.cluster.system_pool, *config.cluster.node_pools]),
+        extra_settings=workload_tolerations(config),
     )
+
+
+def workload_tolerations(config: AppConfig) -> dict[str, str]:
+    """Tolerations for Azure ML jobs and endpoints on tainted azureml pools, as the extension's
+    workLoadToleration[i].* settings (the form Microsoft's edge-ai AKS + Azure ML module uses;
+    Learn documents only the ml.azure.com/amlarc* taints, which workloads tolerate already)."""
+    taints = dict.fromkeys(t for p in config.cluster.node_pools if p.azureml for t in p.taints)
+    settings: dict[str, str] = {}
+    for i, taint in enumerate(taints):
+        key_value, effect = taint.rsplit(":", 1)
+        key, value = key_value.split("=", 1)
+        settings |= {
+            f"workLoadToleration[{i}].key": key,
+            f"workLoadToleration[{i}].operator": "Equal",
+            f"workLoadToleration[{i}].value": value,
+            f"workLoadToleration[{i}].effect": effect,
+        }
+    return settings
 
 
 def cluster_access_props(config: AppConfig, names: Names) -> ClusterAccessProps:
@@ -261,4 +314,149 @@ def azureml_route_props(config: AppConfig) -> AzureMLRouteProps:
         path_prefix=config.ingress.path_prefix,
         host=config.ingress.host,
         tls=config.tls.mode == "keyvault",
+    )
+
+
+def cluster_id(config: AppConfig, names: Names) -> str:
+    """The cluster's resource id, known before it exists: ARM-only constructs of the second
+    stack need no cluster read (and so no credentials in state) to name it."""
+    assert config.subscription_id, "guaranteed by config/checks.py with a workspace or in gitops mode"
+    return (
+        f"/subscriptions/{config.subscription_id}/resourceGroups/{names.resource_group}"
+        f"/providers/Microsoft.ContainerService/managedClusters/{names.cluster}"
+    )
+
+
+# Azure ML's own default instance type (Learn, how-to-manage-kubernetes-instance-types).
+DEFAULT_INSTANCE_REQUESTS = {"cpu": "100m", "memory": "2Gi"}
+DEFAULT_INSTANCE_LIMITS = {"cpu": "2", "memory": "2Gi"}
+DEFAULT_INSTANCE_TYPE = "defaultinstancetype"
+
+
+def instance_type_specs(config: AppConfig) -> tuple[InstanceTypeSpec, ...]:
+    configured = config.azureml.instance_types
+    if configured is not None:
+        return tuple(
+            InstanceTypeSpec(
+                name=t.name,
+                node_pool=t.node_pool,
+                requests={"cpu": t.requests.cpu, "memory": t.requests.memory},
+                limits={
+                    "cpu": t.limits.cpu,
+                    "memory": t.limits.memory,
+                    **({"nvidia.com/gpu": t.limits.gpu} if t.limits.gpu else {}),
+                },
+            )
+            for t in configured
+        )
+    # One per untainted azureml pool, and the default one on the first of them: without it, a job
+    # that names no instance type could land on any azureml pool (the GPU pool included).
+    pools = [p.name for p in config.cluster.node_pools if p.azureml and not p.taints]
+    names = [DEFAULT_INSTANCE_TYPE, *pools]
+    targets = [pools[0], *pools]
+    return tuple(
+        InstanceTypeSpec(name=name, node_pool=pool, requests=DEFAULT_INSTANCE_REQUESTS, limits=DEFAULT_INSTANCE_LIMITS)
+        for name, pool in zip(names, targets, strict=True)
+    )
+
+
+def azureml_workloads_props(config: AppConfig) -> AzureMLWorkloadsProps | None:
+    workspace = config.azureml.workspace
+    if workspace is None:
+        return None
+    return AzureMLWorkloadsProps(
+        compute_namespace=workspace.namespace,
+        instance_types=instance_type_specs(config),
+        router_policy=(
+            RouterPolicy(namespace=AZUREML_NAMESPACE, ingress_namespace=config.ingress.namespace)
+            if routes_through_ingress(config)
+            else None
+        ),
+    )
+
+
+def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps | None:
+    workspace = config.azureml.workspace
+    if workspace is None:
+        return None
+    parsed = parse_resource_id(workspace.id)
+    identity = parse_resource_id(workspace.identity_id) if workspace.identity_id else None
+    return AzureMLAttachProps(
+        workspace_id=workspace.id,
+        workspace_name=parsed.name,
+        workspace_resource_group=parsed.resource_group,
+        compute_name=workspace.compute_name,
+        namespace=workspace.namespace,
+        cluster_id=cluster_id(config, names),
+        cluster_name=names.cluster,
+        user_assigned_identity=(identity.name, identity.resource_group) if identity else None,
+        local_accounts_enabled=not config.cluster.local_account_disabled,
+    )
+
+
+# --------------------------------------------------------------------------- GitOps mode
+# Flux substitution variable for the secrets-provider identity's client id (SecretProviderClass).
+SECRETS_PROVIDER_CLIENT_ID = "SECRETS_PROVIDER_CLIENT_ID"
+
+
+def gitops_mode(config: AppConfig) -> bool:
+    return config.kubernetes_config.mode == "gitops"
+
+
+def gitops_path(config: AppConfig) -> str:
+    """Folder of this cluster's manifests in the GitOps repository."""
+    assert config.gitops, "guaranteed by config/checks.py in gitops mode"
+    return config.gitops.path or f"clusters/{config.name}"
+
+
+def secrets_provider_identity(names: Names) -> IdentityRef:
+    """The Key Vault secrets-provider add-on's identity, which AKS creates in the node resource
+    group: its client id is only known after the cluster exists."""
+    return IdentityRef(name=names.key_vault_secrets_provider_identity, resource_group_name=names.node_resource_group)
+
+
+def flux_source_identity_props(
+    config: AppConfig, names: Names, *, resource_group_name: str, oidc_issuer_url: str
+) -> FluxSourceIdentityProps | None:
+    if not gitops_mode(config) or config.gitops is None or config.gitops.auth != "workload-identity":
+        return None
+    return FluxSourceIdentityProps(
+        name=names.flux_source_identity,
+        resource_group_name=resource_group_name,
+        location=config.location,
+        oidc_issuer_url=oidc_issuer_url,
+        tags=tags(config),
+    )
+
+
+def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[ManifestFolder]) -> GitOpsDeliveryProps:
+    """One Flux kustomization per rendered folder (stacks/gitops_manifests.py), in its order."""
+    gitops = config.gitops
+    assert gitops, "guaranteed by config/checks.py in gitops mode"
+    substitution_sources = {SECRETS_PROVIDER_CLIENT_ID: secrets_provider_identity(names)}
+    kustomizations = tuple(
+        KustomizationSpec(
+            name=folder.name,
+            path=f"{gitops_path(config)}/{folder.name}",
+            depends_on=folder.depends_on,
+            substitute_client_ids={variable: substitution_sources[variable] for variable in folder.substitutions},
+            timeout_seconds=folder.timeout_seconds,
+        )
+        for folder in folders
+    )
+    return GitOpsDeliveryProps(
+        cluster_id=cluster_id(config, names),
+        source=GitSource(
+            url=gitops.repository_url,
+            branch=gitops.branch,
+            sync_interval_seconds=gitops.sync_interval_seconds,
+            auth=gitops.auth,
+            https_user=gitops.https_user,
+        ),
+        kustomizations=kustomizations,
+        source_identity=(
+            IdentityRef(name=names.flux_source_identity, resource_group_name=names.resource_group)
+            if gitops.auth == "workload-identity"
+            else None
+        ),
     )

@@ -1,6 +1,14 @@
-"""`kubernetes-config`: NGINX ingress on an internal load balancer and the /aml/ route to the
-Azure ML inference router. Deployed after `aks-cluster`, from a network that reaches the
-private API server."""
+"""`kubernetes-config`: what runs inside the cluster, delivered one of two ways
+(``kubernetes_config.mode``):
+
+- terraform (default): NGINX ingress on an internal load balancer, the /aml/ route to the Azure
+  ML inference router and the Azure ML compute's objects, created through the private API server
+  (kubernetes and helm providers, kubelogin). Deployed from a network that reaches that API.
+- gitops: the same objects as manifests in a Git repository (stacks/gitops_manifests.py), applied
+  by the AKS Flux extension; this stack then needs Azure Resource Manager only.
+
+The Azure ML attach (ARM only) is the same in both modes.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,17 @@ import sys
 from constructs import Construct
 
 from config.model import AppConfig
-from config.naming import derive_names
+from config.naming import Names, derive_names
+from constructs_lib.azureml_attach import AzureMLComputeAttach
 from constructs_lib.azureml_ingress import AzureMLRoute
+from constructs_lib.azureml_workloads import AzureMLWorkloads
 from constructs_lib.cluster_access import ClusterAccess
+from constructs_lib.gitops_delivery import GitOpsDelivery
 from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, NginxIngress
 from stacks import construct_props as props
-from stacks.common import azurerm_provider, configure_backend
-from toolchain.cdk import TerraformStack
+from stacks import gitops_manifests
+from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
+from toolchain.cdk import ITerraformDependable, TerraformStack
 
 STACK_NAME = "kubernetes-config"
 
@@ -28,11 +40,40 @@ class KubernetesConfigStack(TerraformStack):
         self.add_dependency(cluster_stack)
         names = derive_names(config)
         configure_backend(self, config, STACK_NAME)
-        azurerm_provider(self, config)
+        azurerm_provider(self, config, resource_providers=spoke_resource_providers(config))
 
         if CHARTS[config.ingress.controller].retired:
             print(RETIRED_WARNING, file=sys.stderr)
 
+        # Terraform mode's constructs (None in gitops mode) ...
+        self.access: ClusterAccess | None = None
+        self.ingress: NginxIngress | None = None
+        self.route: AzureMLRoute | None = None
+        self.azureml_workloads: AzureMLWorkloads | None = None
+        # ... GitOps mode's ...
+        self.manifests: gitops_manifests.GitOpsManifests | None = None
+        self.gitops: GitOpsDelivery | None = None
+        # ... and both modes'.
+        self.azureml_attach: AzureMLComputeAttach | None = None
+
+        mode = self._gitops_mode if props.gitops_mode(config) else self._terraform_mode
+        # What the Azure ML attach (if any) waits for.
+        attach_after = mode(config, names)
+
+        attach_props = props.azureml_attach_props(config, names)
+        if attach_props:
+            time_provider(self)
+            self.azureml_attach = AzureMLComputeAttach(
+                self,
+                "azureml_attach",
+                props=attach_props,
+                attach_provider=azurerm_provider(
+                    self, config, alias="azureml_attach", template_deployments_delete_resources=False
+                ),
+                depends_on=attach_after,
+            )
+
+    def _terraform_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
         self.access = ClusterAccess(self, "cluster_access", props=props.cluster_access_props(config, names))
         secrets_identity = self.access.cluster.key_vault_secrets_provider.get(0).secret_identity.get(0)
         self.ingress = NginxIngress(
@@ -44,7 +85,6 @@ class KubernetesConfigStack(TerraformStack):
         )
         # The route exists only where azureml-fe serves plain HTTP on a cluster IP behind this
         # ingress; with an internal-LB router (or no inference) clients use the router directly.
-        self.route: AzureMLRoute | None = None
         if props.routes_through_ingress(config):
             self.route = AzureMLRoute(
                 self,
@@ -54,3 +94,20 @@ class KubernetesConfigStack(TerraformStack):
                 # The IngressClass is created by the controller's chart.
                 depends_on=[self.ingress.release],
             )
+        workloads_props = props.azureml_workloads_props(config)
+        if not workloads_props:
+            return []
+        self.azureml_workloads = AzureMLWorkloads(
+            self, "azureml_workloads", props=workloads_props, kubernetes_provider=self.access.kubernetes_provider
+        )
+        # Azure ML does not check the namespace at attach; instance types are read then.
+        return [self.azureml_workloads.namespace, *self.azureml_workloads.instance_types.values()]
+
+    def _gitops_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
+        self.manifests = gitops_manifests.render(config)
+        self.gitops = GitOpsDelivery(
+            self, "gitops", props=props.gitops_delivery_props(config, names, folders=self.manifests.folders)
+        )
+        # Flux creates the compute's namespace and instance types after this: Azure ML does not
+        # check the namespace at attach, and Flux retries until the objects exist.
+        return [self.gitops.configuration]

@@ -1,4 +1,4 @@
-"""Checkov security gate over both stacks of every example config.
+"""Checkov security gate over both stacks of every example and fixture config.
 
 Any failed check not in checkov-skips.yaml fails the suite, and so does a skip that no config
 needs any more (keeps the list short and current)."""
@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLE_CONFIGS, ROOT, STACK_NAMES
+from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SKIPS: dict[str, dict] = yaml.safe_load((ROOT / "checkov-skips.yaml").read_text())
@@ -29,7 +29,7 @@ def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
     scan_root = tmp_path_factory.mktemp("checkov")
     # Checkov names a terraform_json resource by logical id only; look its type up.
     resource_types: dict[tuple[str, str], str] = {}
-    for config_path in EXAMPLE_CONFIGS:
+    for config_path in EXAMPLE_CONFIGS + FIXTURE_CONFIGS:
         result = synth(config_path)
         for stack in STACK_NAMES:
             for resource_type, items in result.stacks[stack].get("resource", {}).items():
@@ -56,17 +56,25 @@ def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
     return failures
 
 
+CONFIG_STEMS = {p.stem for p in EXAMPLE_CONFIGS + FIXTURE_CONFIGS}
+
+
 def test_every_skip_names_resource_types_and_a_reason():
     assert SKIPS
     for check, entry in SKIPS.items():
-        assert set(entry) == {"resource_types", "reason"}, check
+        assert set(entry) in ({"resource_types", "reason"}, {"resource_types", "reason", "configs"}), check
         assert entry["resource_types"] and all(t.startswith("azurerm_") for t in entry["resource_types"]), check
         assert isinstance(entry["reason"], str) and entry["reason"].strip(), check
+        assert set(entry.get("configs", CONFIG_STEMS)) <= CONFIG_STEMS, check
 
 
 def _accepted(check: str, where: str) -> bool:
+    """``where`` is "<config>/<stack>:<resource type>.<logical id>". A skip with ``configs`` is an
+    explicit relaxation of those configs only."""
+    config = where.split("/", 1)[0]
     resource_type = where.split(":", 1)[1].split(".", 1)[0]
-    return check in SKIPS and resource_type in SKIPS[check]["resource_types"]
+    entry = SKIPS.get(check)
+    return entry is not None and resource_type in entry["resource_types"] and config in entry.get("configs", CONFIG_STEMS)
 
 
 def test_no_unexpected_checkov_failures(checkov_failures):
@@ -81,3 +89,15 @@ def test_no_unexpected_checkov_failures(checkov_failures):
 def test_no_stale_skips(checkov_failures):
     stale = sorted(set(SKIPS) - set(checkov_failures))
     assert not stale, f"checkov-skips.yaml lists checks that no longer fail: {stale}"
+    for check, entry in SKIPS.items():
+        failing_configs = {where.split("/", 1)[0] for where in checkov_failures.get(check, ())}
+        unneeded = sorted(set(entry.get("configs", ())) - failing_configs)
+        assert not unneeded, f"{check}: accepted for configs that pass it: {unneeded}"
+
+
+def test_local_accounts_check_passes_where_they_are_disabled(checkov_failures):
+    """With azureml.workspace, Trusted Access lets local accounts be disabled (an explicit opt-in):
+    the admin credential is gone and CKV_AZURE_141 passes for that config."""
+    failing_configs = {where.split("/", 1)[0] for where in checkov_failures.get("CKV_AZURE_141", ())}
+    assert "azureml-workspace" not in failing_configs
+    assert "default" in failing_configs

@@ -14,15 +14,22 @@ Selection: the ``TOOLCHAIN`` environment variable (``cdktf`` or ``cdktn``, as th
 it); when unset, whichever is installed in the running interpreter, cdktf first. Only the
 provider submodules a construct imports are loaded (importing a provider package root would load
 every resource type's Python module).
+
+Where the providers' majors differ (azurerm 4 -> 5, kubernetes 2 -> 3) the call sites use the
+small shims in ``toolchain.shims``; every resulting difference in the synthesized JSON is listed,
+with its reason, in ``toolchain.differences``. See docs/toolchain.md.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 CDKTF = "cdktf"
@@ -45,6 +52,37 @@ PACKAGES: dict[str, dict[str, str]] = {
         "time": "cdktn_provider_time",
     },
 }
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where a toolchain is installed in this checkout (the Makefile creates both the same way)."""
+
+    name: str
+    venv: str  # virtualenv, relative to the project root
+    node_dir: str  # folder whose package.json + package-lock.json pin the CLI and the Node runtime
+    cli: str  # the CLI command, in <node_dir>/node_modules/.bin
+
+    @property
+    def python(self) -> Path:
+        return PROJECT_ROOT / self.venv / "bin" / "python"
+
+    @property
+    def node_bin(self) -> Path:
+        return PROJECT_ROOT / self.node_dir / "node_modules" / ".bin"
+
+    def installed(self) -> bool:
+        return self.python.exists() and (self.node_bin / self.cli).exists()
+
+
+ENVIRONMENTS: dict[str, Environment] = {
+    CDKTF: Environment(CDKTF, venv=".venv", node_dir=".", cli="cdktf"),
+    CDKTN: Environment(CDKTN, venv=".venv-cdktn", node_dir="toolchains/cdktn", cli="cdktn"),
+}
+DEFAULT = CDKTF
 
 
 class ToolchainError(RuntimeError):
@@ -80,12 +118,20 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         return importlib.util.spec_from_loader(fullname, self)
 
+    def __init__(self) -> None:
+        self._own_specs: dict[str, importlib.machinery.ModuleSpec] = {}
+
     def create_module(self, spec) -> ModuleType:
         _, alias, *rest = spec.name.split(".")
-        return importlib.import_module(".".join([PACKAGES[NAME][alias], *rest]))
+        real = importlib.import_module(".".join([PACKAGES[NAME][alias], *rest]))
+        self._own_specs[spec.name] = real.__spec__
+        return real
 
     def exec_module(self, module: ModuleType) -> None:
-        """The real module was executed by its own import."""
+        """The real module was executed by its own import. The import system has just stamped the
+        alias spec on it: give it back its own, so that ``importlib.util.find_spec`` of the real
+        package still names its files."""
+        module.__spec__ = self._own_specs.pop(module.__spec__.name)
 
 
 if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):

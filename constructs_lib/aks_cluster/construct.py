@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from constructs_lib._lifecycle import lifecycle
+from constructs_lib.role_propagation import DEFAULT_ROLE_PROPAGATION, RolePropagationWait, RolePropagationWaitProps
+from toolchain import shims
 from toolchain.azurerm.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterApiServerAccessProfile,
@@ -127,11 +129,13 @@ class AksClusterProps:
     secrets_provider_key_vaults: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
+    role_propagation_wait: str = DEFAULT_ROLE_PROPAGATION
 
 
 class AksCluster(Construct):
-    """Exposes ``identity``, ``role_assignments``, ``private_dns_zone`` (created zone or ``None``),
-    ``cluster``, ``node_pools`` (name -> pool) and ``secrets_provider_role_assignments``."""
+    """Exposes ``identity``, ``role_assignments``, ``role_propagation`` (the wait after them),
+    ``private_dns_zone`` (created zone or ``None``), ``private_dns_zone_links``, ``cluster``,
+    ``node_pools`` (name -> pool) and ``secrets_provider_role_assignments``."""
 
     def __init__(
         self,
@@ -158,6 +162,13 @@ class AksCluster(Construct):
         self.private_dns_zone_links: list[PrivateDnsZoneVirtualNetworkLink] = []
         dns_zone_id = self._private_dns_zone(props) if props.private_api else None
         self.role_assignments = self._grant_control_plane_roles(props, dns_zone_id)
+        # AKS checks these roles when it creates the cluster and does not retry.
+        self.role_propagation = RolePropagationWait(
+            self,
+            "control_plane_roles_propagation",
+            props=RolePropagationWaitProps(create_duration=props.role_propagation_wait),
+            role_assignments=self.role_assignments,
+        )
 
         self.cluster = KubernetesCluster(
             self,
@@ -212,6 +223,7 @@ class AksCluster(Construct):
             workload_identity_enabled=True,
             image_cleaner_enabled=True,
             image_cleaner_interval_hours=props.image_cleaner_interval_hours,
+            **shims.kubernetes_cluster_arguments(),  # azurerm 5: node_provisioning_profile
             oms_agent=KubernetesClusterOmsAgent(
                 log_analytics_workspace_id=props.log_analytics_workspace_id, msi_auth_for_monitoring_enabled=True
             ),
@@ -223,7 +235,7 @@ class AksCluster(Construct):
             tags=tags,
             # The control plane must hold its network and DNS roles before AKS creates the cluster,
             # and the nodes need their route, peering and DNS links to bootstrap.
-            depends_on=[*self.role_assignments, *self.private_dns_zone_links, *network_ready],
+            depends_on=[self.role_propagation.sleep, *self.private_dns_zone_links, *network_ready],
             # node_count: the autoscaler owns it. kubernetes_version and the pool's
             # orchestrator_version: the automatic upgrade channel owns them; planning them back
             # would be a permanent diff or, after a minor upgrade, a refused downgrade.
@@ -271,8 +283,11 @@ class AksCluster(Construct):
                 self,
                 f"api_private_dns_link_{suffix}",
                 name=f"link-{suffix}",
-                resource_group_name=props.resource_group_name,
-                private_dns_zone_name=self.private_dns_zone.name,
+                **shims.private_dns_zone_link_target(
+                    zone_id=self.private_dns_zone.id,
+                    zone_name=self.private_dns_zone.name,
+                    resource_group_name=props.resource_group_name,
+                ),
                 virtual_network_id=vnet_id,
                 registration_enabled=False,
                 tags=dict(props.tags),

@@ -2,8 +2,16 @@ from constructs_lib.azureml_extension.construct import (
     AZUREML_NAMESPACE,
     AzureMLExtension,
     AzureMLExtensionProps,
-    RouterTls,
+    RouterCertificate,
     extension_settings,
+    router_tls_protected_settings,
 )
 
-__all__ = ["AZUREML_NAMESPACE", "AzureMLExtension", "AzureMLExtensionProps", "RouterTls", "extension_settings"]
+__all__ = [
+    "AZUREML_NAMESPACE",
+    "AzureMLExtension",
+    "AzureMLExtensionProps",
+    "RouterCertificate",
+    "extension_settings",
+    "router_tls_protected_settings",
+]

@@ -1,29 +1,43 @@
 """Azure ML Kubernetes extension (``microsoft.azureml.kubernetes``), cluster scope, namespace
 ``azureml``. The inference router never gets a public IP: clusterIP behind the project's own
-ingress, or an internal Azure load balancer."""
+ingress, or an internal Azure load balancer.
+
+Terraform bypasses ``az k8s-extension create``, which derives many settings before it calls ARM
+(azure-cli-extensions, src/k8s-extension/.../partner_extensions/AzureMLKubernetes.py, k8s-extension
+1.5.1). :func:`extension_settings` sets the same keys, with the same values, for every combination
+this project accepts; tests/constructs_lib/test_azureml_extension.py holds that table.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from toolchain.azurerm.data_azurerm_key_vault_certificate_data import DataAzurermKeyVaultCertificateData
 from toolchain.azurerm.kubernetes_cluster_extension import (
     KubernetesClusterExtension,
     KubernetesClusterExtensionTimeouts,
 )
-from toolchain.cdk import ITerraformDependable
+from toolchain.cdk import Fn, ITerraformDependable, TerraformProvider
 
 AZUREML_NAMESPACE = "azureml"
 EXTENSION_TYPE = "microsoft.azureml.kubernetes"
 ROUTER_SERVICE_TYPES = ("clusterIP", "loadBalancer")
+# The CLI marks a cluster whose pools hold fewer nodes than this as DevTest (one router replica).
+SMALL_CLUSTER_NODES = 3
 
 
 @dataclass(frozen=True)
-class RouterTls:
+class RouterCertificate:
+    """TLS at the router itself (internal-LB router only): a Key Vault certificate whose
+    exportable key and chain are read at deploy time and handed to the extension as protected
+    settings, as `az k8s-extension create --config-protected-file` would."""
+
     cname: str
-    secret_name: str
+    key_vault_id: str
+    certificate_name: str
 
 
 @dataclass(frozen=True)
@@ -37,37 +51,54 @@ class AzureMLExtensionProps:
     inference_router_service_type: str
     inference_router_ha: bool
     allow_insecure_connections: bool
-    router_tls: RouterTls | None
+    router_certificate: RouterCertificate | None
     node_selector: tuple[str, str]  # (label key, value) of the ML node pools
     gpu: bool
     install_prometheus_operator: bool
     install_volcano: bool
+    # Sum of min_count over every pool: the CLI's "small cluster" rule reads the pools' node count.
+    cluster_node_count: int
+    # Extra settings, e.g. workLoadToleration[i].* for tainted ML pools (see construct_props).
+    extra_settings: Mapping[str, str] = field(default_factory=dict)
 
 
 def _flag(value: bool) -> str:
+    # The CLI's own booleans reach ARM as "True"/"False" (Python str(bool)); Microsoft's ARM
+    # template uses the same spelling.
     return "True" if value else "False"
 
 
 def extension_settings(props: AzureMLExtensionProps) -> dict[str, str]:
-    """The configuration_settings the az CLI would fill in, plus this project's choices."""
+    """configuration_settings: what `az k8s-extension create` sends for a managed cluster with the
+    same choices, plus this project's pins (node selector, components). Keys the CLI fills in
+    itself are spelled as it spells them ("false" in lower case where it writes a literal)."""
     if props.inference_router_service_type not in ROUTER_SERVICE_TYPES:
         raise ValueError(f"inference_router_service_type must be one of {ROUTER_SERVICE_TYPES}")
+    if not (props.enable_training or props.enable_inference):
+        raise ValueError("enable at least one of training and inference")
     key, value = props.node_selector
     settings = {
         "enableTraining": _flag(props.enable_training),
         "enableInference": _flag(props.enable_inference),
-        "allowInsecureConnections": _flag(props.allow_insecure_connections),
-        # Keys `az k8s-extension create` derives from the cluster; Terraform must set them itself.
+        # Derived by the CLI from the cluster resource (_dereference and its defaults).
         "clusterId": props.cluster_id,
         "cluster_name": props.cluster_id,
         "cluster_name_friendly": props.cluster_name,
         "domain": f"{props.location}.cloudapp.azure.com",
         "location": props.location,
         "jobSchedulerLocation": props.location,
+        "prometheus.prometheusSpec.externalLabels.cluster_name": props.cluster_id,
+        # CLI defaults for managedClusters: no Service Bus, no Azure Relay (AKS reaches Azure ML
+        # directly).
         "servicebus.enabled": "false",
         "relayserver.enabled": "false",
-        "prometheus.prometheusSpec.externalLabels.cluster_name": props.cluster_id,
-        # The extension's own (retired ingress-nginx based) controller: this project runs its own.
+        # The CLI defaults this to "true" for managedClusters: it installs the extension's own
+        # ingress-nginx build (controller + admission webhook, service azureml-ingress-nginx-
+        # controller) in `azureml`. Nothing in Microsoft's routing docs needs it (azureml-fe takes
+        # requests from "cluster load balancer or ingress controller"; the bring-your-own-ingress
+        # recipe sets only clusterIP + allowInsecureConnections), it is built on the retired
+        # kubernetes/ingress-nginx, and a second controller contends with ours
+        # (MicrosoftDocs/azure-docs#110398). This project runs its own controller: off.
         "nginxIngress.enabled": "false",
         f"nodeSelector.{key}": value,
         "installNvidiaDevicePlugin": _flag(props.gpu),
@@ -75,20 +106,34 @@ def extension_settings(props: AzureMLExtensionProps) -> dict[str, str]:
         "installPromOp": _flag(props.install_prometheus_operator),
         "installVolcano": _flag(props.install_volcano),
     }
+    if props.cluster_node_count < SMALL_CLUSTER_NODES:
+        # The CLI's small-cluster rule: one router replica and DevTest sizing.
+        settings["clusterPurpose"] = "DevTest"
+        settings["inferenceRouterHA"] = "false"
     if props.enable_inference:
         settings["inferenceRouterServiceType"] = props.inference_router_service_type
+        settings["allowInsecureConnections"] = _flag(props.allow_insecure_connections)
         settings["inferenceRouterHA"] = _flag(props.inference_router_ha)
         if props.inference_router_service_type == "loadBalancer":
-            # Never a public IP: the router's load balancer is an internal Azure LB.
+            # Never a public IP. The CLI turns internalLoadBalancerProvider=azure into the key the
+            # chart reads; without it the router's Service is a public load balancer.
             settings["internalLoadBalancerProvider"] = "azure"
-    if props.router_tls:
-        settings["sslCname"] = props.router_tls.cname
-        settings["sslSecret"] = props.router_tls.secret_name
+            settings["scoringFe.serviceType.internalLoadBalancer"] = "True"
+        if props.router_certificate:
+            settings["sslCname"] = props.router_certificate.cname
+    settings.update(props.extra_settings)
     return settings
 
 
+def router_tls_protected_settings(certificate_pem: str, private_key_pem: str) -> dict[str, str]:
+    """configuration_protected_settings for TLS at the router: base64 of the PEM chain and key,
+    as the CLI sends them from --config-protected ssl files (scoringFe.sslCert/scoringFe.sslKey)."""
+    return {"scoringFe.sslCert": Fn.base64encode(certificate_pem), "scoringFe.sslKey": Fn.base64encode(private_key_pem)}
+
+
 class AzureMLExtension(Construct):
-    """Exposes ``extension`` and ``settings`` (the configuration_settings map)."""
+    """Exposes ``extension``, ``settings`` (the configuration_settings map) and
+    ``router_certificate`` (the Key Vault certificate data source, or ``None``)."""
 
     def __init__(
         self,
@@ -96,10 +141,24 @@ class AzureMLExtension(Construct):
         id_: str,
         *,
         props: AzureMLExtensionProps,
+        key_vault_provider: TerraformProvider | None = None,
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
+        """``key_vault_provider``: an azurerm provider in the subscription of the router
+        certificate's vault (the data source reads only from its provider's subscription)."""
         super().__init__(scope, id_)
         self.settings = extension_settings(props)
+        self.router_certificate: DataAzurermKeyVaultCertificateData | None = None
+        protected = None
+        if props.router_certificate and props.enable_inference:
+            self.router_certificate = DataAzurermKeyVaultCertificateData(
+                self,
+                "router_certificate",
+                key_vault_id=props.router_certificate.key_vault_id,
+                name=props.router_certificate.certificate_name,
+                provider=key_vault_provider,
+            )
+            protected = router_tls_protected_settings(self.router_certificate.pem, self.router_certificate.key)
         self.extension = KubernetesClusterExtension(
             self,
             "extension",
@@ -109,6 +168,7 @@ class AzureMLExtension(Construct):
             release_train="stable",
             release_namespace=AZUREML_NAMESPACE,
             configuration_settings=self.settings,
+            configuration_protected_settings=protected,
             # Installs ~20 workloads; the router and Volcano wait for nodes in the ML pools.
             timeouts=KubernetesClusterExtensionTimeouts(create="60m", update="60m", delete="30m"),
             depends_on=list(depends_on) or None,

@@ -1,3 +1,3 @@
-from constructs_lib.azureml_ingress.construct import AZUREML_FE_PORT, AZUREML_FE_SERVICE, AzureMLRoute, AzureMLRouteProps
+from constructs_lib.azureml_ingress.construct import AzureMLRoute, AzureMLRouteProps, route_manifest
 
-__all__ = ["AZUREML_FE_PORT", "AZUREML_FE_SERVICE", "AzureMLRoute", "AzureMLRouteProps"]
+__all__ = ["AzureMLRoute", "AzureMLRouteProps", "route_manifest"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from toolchain.azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
-from toolchain.cdk import Fn
+from toolchain.cdk import Fn, Postcondition, TerraformResourceLifecycle
 from toolchain.helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from toolchain.kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 
@@ -45,6 +45,24 @@ def kubelogin_args(login_mode: str, tenant_id: str) -> list[str]:
     return args
 
 
+def _admin_credentials_readable() -> TerraformResourceLifecycle:
+    """The data source leaves kube_admin_config empty when the caller may not list admin
+    credentials (the API answers 403); fail with a message that says so, instead of Terraform's
+    "Invalid index" on kube_admin_config[0] in the provider blocks."""
+    return TerraformResourceLifecycle(
+        postcondition=[
+            Postcondition(
+                condition="${length(self.kube_admin_config) > 0}",
+                error_message=(
+                    "kubernetes_auth.login is admin, but the deploying identity cannot list the cluster's admin"
+                    " credentials: grant it 'Azure Kubernetes Service Cluster Admin Role' on the cluster, or use"
+                    " a kubelogin mode (azurecli, workloadidentity, spn, msi)."
+                ),
+            )
+        ]
+    )
+
+
 class ClusterAccess(Construct):
     """Exposes ``cluster`` (the data source), ``kubernetes_provider`` and ``helm_provider``."""
 
@@ -53,7 +71,11 @@ class ClusterAccess(Construct):
         if props.login_mode not in LOGIN_MODES:
             raise ValueError(f"login_mode must be one of {LOGIN_MODES}")
         self.cluster = DataAzurermKubernetesCluster(
-            self, "cluster", name=props.cluster_name, resource_group_name=props.resource_group_name
+            self,
+            "cluster",
+            name=props.cluster_name,
+            resource_group_name=props.resource_group_name,
+            lifecycle=_admin_credentials_readable() if props.login_mode == "admin" else None,
         )
         if props.login_mode == "admin":
             admin = self.cluster.kube_admin_config.get(0)

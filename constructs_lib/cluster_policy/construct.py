@@ -16,6 +16,10 @@ POD_SECURITY_BASELINE_INITIATIVE_ID = (
     "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d"
 )
 EFFECTS = ("audit", "deny", "disabled")
+# The initiative's own default for excludedNamespaces (Azure/azure-policy, built-in-policies/
+# policySetDefinitions/Kubernetes/PSPBaselineStandard.json v1.4.0). Setting the parameter replaces
+# the default, so these stay in the list.
+BASELINE_DEFAULT_EXCLUDED_NAMESPACES = ("kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system")
 
 
 @dataclass(frozen=True)
@@ -24,16 +28,23 @@ class ClusterPolicyProps:
     cluster_name: str
     internal_load_balancers_effect: str
     pod_security_baseline_effect: str
+    # Namespaces the baseline leaves alone, besides BASELINE_DEFAULT_EXCLUDED_NAMESPACES: those of
+    # platform components that need host access and cannot be changed (the Azure ML extension).
+    pod_security_excluded_namespaces: tuple[str, ...] = ()
 
 
 class ClusterPolicy(Construct):
-    """Exposes ``internal_load_balancers`` and ``pod_security_baseline`` (the assignments)."""
+    """Exposes ``internal_load_balancers``, ``pod_security_baseline`` (the assignments) and
+    ``pod_security_excluded_namespaces``."""
 
     def __init__(self, scope: Construct, id_: str, *, props: ClusterPolicyProps) -> None:
         super().__init__(scope, id_)
         for effect in (props.internal_load_balancers_effect, props.pod_security_baseline_effect):
             if effect not in EFFECTS:
                 raise ValueError(f"policy effect must be one of {EFFECTS}")
+        self.pod_security_excluded_namespaces = list(
+            dict.fromkeys([*BASELINE_DEFAULT_EXCLUDED_NAMESPACES, *props.pod_security_excluded_namespaces])
+        )
         self.internal_load_balancers = ResourcePolicyAssignment(
             self,
             "internal_load_balancers",
@@ -50,5 +61,10 @@ class ClusterPolicy(Construct):
             display_name=f"[{props.cluster_name}] Kubernetes pod security baseline standards (Linux)",
             resource_id=props.cluster_id,
             policy_definition_id=POD_SECURITY_BASELINE_INITIATIVE_ID,
-            parameters=json.dumps({"effect": {"value": props.pod_security_baseline_effect}}),
+            parameters=json.dumps(
+                {
+                    "effect": {"value": props.pod_security_baseline_effect},
+                    "excludedNamespaces": {"value": self.pod_security_excluded_namespaces},
+                }
+            ),
         )

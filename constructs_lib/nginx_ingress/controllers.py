@@ -10,6 +10,8 @@ F5_NGINX = "f5-nginx"
 COMMUNITY_INGRESS_NGINX = "community-ingress-nginx"
 TLS_MOUNT_PATH = "/mnt/secrets-store"
 TLS_VOLUME = "secrets-store"
+SYNCED_SECRET_MOUNT_PATH = "/mnt/tls-synced"
+SYNCED_SECRET_VOLUME = "tls-synced"
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,35 @@ def _service(settings: ControllerSettings) -> dict[str, Any]:
 
 
 def _csi_volume(settings: ControllerSettings) -> tuple[list[dict], list[dict]]:
-    if not settings.secret_provider_class:
+    """The Key Vault CSI volume, and the synced Secret itself as a second volume.
+
+    Why both: the CSI driver creates the synced Secret asynchronously, from its controller, after
+    it has mounted the volume for a pod (secrets-store-csi-driver v1.5.6, nodeserver.go and
+    secretproviderclasspodstatus_controller.go), while F5 NGINX 5.5 exits at start when its
+    wildcard secret cannot be read (cmd/nginx-ingress/main.go, logEventAndExit), so a first
+    install raced: crash loops until the Secret appeared, or a rolled-back release. The kubelet
+    starts no container before every volume of the pod is mounted, and it keeps retrying a
+    Secret volume whose Secret does not exist yet; the CSI volume mounts meanwhile and makes the
+    driver create the Secret. So the controller starts only once its certificate exists."""
+    if not settings.secret_provider_class or not settings.default_tls_secret:
         return [], []
-    volume = {
-        "name": TLS_VOLUME,
-        "csi": {
-            "driver": "secrets-store.csi.k8s.io",
-            "readOnly": True,
-            "volumeAttributes": {"secretProviderClass": settings.secret_provider_class},
+    secret_name = settings.default_tls_secret.split("/", 1)[1]
+    volumes = [
+        {
+            "name": TLS_VOLUME,
+            "csi": {
+                "driver": "secrets-store.csi.k8s.io",
+                "readOnly": True,
+                "volumeAttributes": {"secretProviderClass": settings.secret_provider_class},
+            },
         },
-    }
-    mount = {"name": TLS_VOLUME, "mountPath": TLS_MOUNT_PATH, "readOnly": True}
-    return [volume], [mount]
+        {"name": SYNCED_SECRET_VOLUME, "secret": {"secretName": secret_name}},
+    ]
+    mounts = [
+        {"name": TLS_VOLUME, "mountPath": TLS_MOUNT_PATH, "readOnly": True},
+        {"name": SYNCED_SECRET_VOLUME, "mountPath": SYNCED_SECRET_MOUNT_PATH, "readOnly": True},
+    ]
+    return volumes, mounts
 
 
 # Lets the controller also run on the critical-only system pool (tainted CriticalAddonsOnly).
@@ -144,23 +163,34 @@ def controller_values(settings: ControllerSettings) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class PrefixRoute:
+class RoutePath:
     path: str
     path_type: str
+
+
+@dataclass(frozen=True)
+class PrefixRoute:
+    paths: tuple[RoutePath, ...]
     annotations: dict[str, str]
 
 
 def prefix_route(controller: str, prefix: str, service_name: str) -> PrefixRoute:
-    """Route ``<prefix>x`` to ``/x`` on ``service_name`` (azureml-fe answers 404 to the prefix)."""
+    """Route ``<prefix>x`` to ``/x`` on ``service_name`` (azureml-fe answers 404 to the prefix),
+    and the prefix without its trailing slash (``/aml``) to ``/``, so that neither form 404s."""
+    bare = prefix.rstrip("/")
     if controller == F5_NGINX:
+        # F5 implements nginx.org/rewrites as proxy_pass with a URI, which replaces the part of
+        # the request that matched the location: "/aml/x" -> "/x", and for the exact location
+        # "= /aml", "/aml" -> "/" (nginx.ingress.tmpl, generateIngressPath in v5.5.4).
         return PrefixRoute(
-            path=prefix, path_type="Prefix", annotations={"nginx.org/rewrites": f"serviceName={service_name} rewrite=/"}
+            paths=(RoutePath(prefix, "Prefix"), RoutePath(bare, "Exact")),
+            annotations={"nginx.org/rewrites": f"serviceName={service_name} rewrite=/"},
         )
     if controller == COMMUNITY_INGRESS_NGINX:
-        # Strict path validation rejects regex paths with pathType Prefix.
+        # One regex covers "/aml", "/aml/" and "/aml/x". Strict path validation rejects regex
+        # paths with pathType Prefix.
         return PrefixRoute(
-            path=f"{prefix.rstrip('/')}(/|$)(.*)",
-            path_type="ImplementationSpecific",
+            paths=(RoutePath(f"{bare}(/|$)(.*)", "ImplementationSpecific"),),
             annotations={
                 "nginx.ingress.kubernetes.io/use-regex": "true",
                 "nginx.ingress.kubernetes.io/rewrite-target": "/$2",

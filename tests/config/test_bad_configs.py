@@ -65,6 +65,35 @@ def both(*mutations):
 
 
 POOL = {"name": "mlcpu", "vm_size": "Standard_D8ds_v5", "min_count": 3, "max_count": 10}
+WORKSPACE_ID = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.MachineLearningServices/workspaces/mlw"
+)
+WITH_WORKSPACE = {
+    **copy.deepcopy(DEFAULT),
+    "subscription_id": "44444444-4444-4444-4444-444444444444",
+    "azureml": {**DEFAULT["azureml"], "workspace": {"id": WORKSPACE_ID, "compute_name": "aks-prod"}},
+}
+GPU_POOL = {**POOL, "name": "mlgpu", "vm_size": "Standard_NC24ads_A100_v4", "min_count": 0, "gpu": True}
+INSTANCE = {
+    "name": "cpu",
+    "node_pool": "mlcpu",
+    "requests": {"cpu": "1", "memory": "4Gi"},
+    "limits": {"cpu": "2", "memory": "8Gi"},
+}
+ROUTER_TLS = {
+    "cname": "aml.prod.contoso.internal",
+    "key_vault_id": f"{ID_PREFIX}/providers/Microsoft.KeyVault/vaults/kv",
+    "certificate_name": "router",
+}
+
+AZURE_DEVOPS_REPO = "https://dev.azure.com/contoso/platform/_git/aks-gitops"
+GITOPS = {
+    **copy.deepcopy(DEFAULT),
+    "subscription_id": "44444444-4444-4444-4444-444444444444",
+    "kubernetes_config": {"mode": "gitops"},
+    "gitops": {"repository_url": AZURE_DEVOPS_REPO, "auth": "https-token", "https_user": "flux"},
+}
 
 CASES = [
     # --- file and YAML
@@ -231,14 +260,14 @@ CASES = [
     Case(
         "router-tls-behind-ingress",
         ("azureml.router_tls",),
-        put("azureml.router_tls", {"cname": "aml.prod.contoso.internal", "secret_name": "router-tls"}),
+        put("azureml.router_tls", ROUTER_TLS),
     ),
     Case(
         "router-tls-with-insecure-true",
         ("azureml.allow_insecure_connections",),
         both(
             put("azureml.inference_router_service_type", "loadBalancer"),
-            put("azureml.router_tls", {"cname": "aml.prod.contoso.internal", "secret_name": "router-tls"}),
+            put("azureml.router_tls", ROUTER_TLS),
             put("azureml.allow_insecure_connections", True),
         ),
     ),
@@ -298,6 +327,244 @@ CASES = [
             put("tls.certificate_name", "bad name"),
         ),
     ),
+    # --- public API server
+    Case(
+        "public-api-open-to-the-world",
+        ("cluster.api.authorized_ip_ranges[0]",),
+        put("cluster.api", {"private": False, "authorized_ip_ranges": ["0.0.0.0/0"]}),
+        base=STANDALONE,
+    ),
+    Case(
+        "public-api-implausibly-broad-range",
+        ("cluster.api.authorized_ip_ranges[1]",),
+        put("cluster.api", {"private": False, "authorized_ip_ranges": ["203.0.113.0/24", "20.0.0.0/8"]}),
+        base=STANDALONE,
+    ),
+    Case(
+        "admin-login-over-public-api-unacknowledged",
+        ("kubernetes_auth.login",),
+        both(
+            put("cluster.api", {"private": False, "authorized_ip_ranges": ["203.0.113.0/24"]}),
+            put("kubernetes_auth", {"login": "admin"}),
+        ),
+        base=STANDALONE,
+    ),
+    Case(
+        "admin-acknowledgement-without-admin",
+        ("kubernetes_auth.acknowledge_admin_over_public_api",),
+        put("kubernetes_auth", {"login": "azurecli", "acknowledge_admin_over_public_api": True}),
+    ),
+    # --- extra VNets linked to the API zone
+    Case(
+        "zone-links-with-hub-owned-zone",
+        ("cluster.api.dns_zone_linked_vnet_ids",),
+        put("cluster.api.dns_zone_linked_vnet_ids", [f"{ID_PREFIX}/providers/Microsoft.Network/virtualNetworks/vnet-runners"]),
+    ),
+    Case(
+        "zone-links-list-the-hub",
+        ("cluster.api.dns_zone_linked_vnet_ids",),
+        put(
+            "cluster.api",
+            {"dns_zone_linked_vnet_ids": [f"{ID_PREFIX}-hub-network/providers/Microsoft.Network/virtualNetworks/vnet-hub"]},
+        ),
+    ),
+    Case(
+        "zone-links-same-vnet-name-twice",
+        ("cluster.api.dns_zone_linked_vnet_ids",),
+        put(
+            "cluster.api.dns_zone_linked_vnet_ids",
+            [
+                f"{ID_PREFIX}-a/providers/Microsoft.Network/virtualNetworks/vnet-runners",
+                f"{ID_PREFIX}-b/providers/Microsoft.Network/virtualNetworks/vnet-runners",
+            ],
+        ),
+        base=STANDALONE,
+    ),
+    Case(
+        "zone-links-not-a-vnet",
+        ("cluster.api.dns_zone_linked_vnet_ids[0]",),
+        put("cluster.api.dns_zone_linked_vnet_ids", [f"{ID_PREFIX}/providers/Microsoft.Network/networkSecurityGroups/nsg"]),
+        base=STANDALONE,
+    ),
+    Case(
+        "zone-links-with-public-api",
+        ("cluster.api.dns_zone_linked_vnet_ids",),
+        put(
+            "cluster.api",
+            {
+                "private": False,
+                "authorized_ip_ranges": ["203.0.113.0/24"],
+                "dns_zone_linked_vnet_ids": [f"{ID_PREFIX}/providers/Microsoft.Network/virtualNetworks/vnet-runners"],
+            },
+        ),
+        base=STANDALONE,
+    ),
+    # --- router TLS
+    Case(
+        "router-tls-without-inference",
+        ("azureml.router_tls",),
+        both(
+            put("azureml.enable_inference", False),
+            put("azureml.router_tls", ROUTER_TLS),
+            put("azureml.allow_insecure_connections", False),
+        ),
+    ),
+    Case(
+        "router-tls-missing-certificate",
+        ("azureml.router_tls.key_vault_id", "azureml.router_tls.certificate_name"),
+        put("azureml.router_tls", {"cname": "aml.prod.contoso.internal"}),
+    ),
+    Case("ingress-sources-null", ("ingress.allowed_source_cidrs",), put("ingress.allowed_source_cidrs", None)),
+    # --- Azure ML workspace attach and instance types
+    Case("workspace-without-subscription", ("subscription_id",), drop("subscription_id"), base=WITH_WORKSPACE),
+    Case(
+        "workspace-in-other-subscription",
+        ("azureml.workspace.id",),
+        put("subscription_id", "55555555-5555-5555-5555-555555555555"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "ml-workspace-id-wrong-type",
+        ("azureml.workspace.id",),
+        put("azureml.workspace.id", f"{ID_PREFIX}/providers/Microsoft.OperationalInsights/workspaces/log"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-name-too-long",
+        ("azureml.workspace.compute_name",),
+        put("azureml.workspace.compute_name", "a" * 17),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-name-leading-digit",
+        ("azureml.workspace.compute_name",),
+        put("azureml.workspace.compute_name", "1aks"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-namespace-system",
+        ("azureml.workspace.namespace",),
+        put("azureml.workspace.namespace", "kube-system"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-namespace-azureml",
+        ("azureml.workspace.namespace",),
+        put("azureml.workspace.namespace", "azureml"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-namespace-is-ingress-namespace",
+        ("azureml.workspace.namespace",),
+        put("azureml.workspace.namespace", "nginx-ingress"),
+        base=WITH_WORKSPACE,
+    ),
+    Case("instance-types-without-workspace", ("azureml.instance_types",), put("azureml.instance_types", [INSTANCE])),
+    Case(
+        "instance-type-unknown-pool",
+        ("azureml.instance_types[0].node_pool",),
+        put("azureml.instance_types", [{**INSTANCE, "node_pool": "nopool"}]),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-non-azureml-pool",
+        ("azureml.instance_types[0].node_pool",),
+        both(
+            put("cluster.node_pools", [POOL, {**POOL, "name": "batch", "azureml": False}]),
+            put("azureml.instance_types", [{**INSTANCE, "node_pool": "batch"}]),
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-gpu-on-cpu-pool",
+        ("azureml.instance_types[0].limits.gpu",),
+        put("azureml.instance_types", [{**INSTANCE, "limits": {"cpu": "2", "memory": "8Gi", "gpu": 1}}]),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-requests-above-limits",
+        ("azureml.instance_types[0].requests.cpu", "azureml.instance_types[0].requests.memory"),
+        put("azureml.instance_types", [{**INSTANCE, "requests": {"cpu": "3", "memory": "16Gi"}}]),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-larger-than-a-node",
+        ("azureml.instance_types[0].requests.cpu",),
+        put(
+            "azureml.instance_types",
+            [{**INSTANCE, "requests": {"cpu": "12", "memory": "4Gi"}, "limits": {"cpu": "16", "memory": "8Gi"}}],
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-duplicate-names",
+        ("azureml.instance_types[1].name",),
+        both(
+            put("cluster.node_pools", [POOL, GPU_POOL]),
+            put("azureml.instance_types", [INSTANCE, {**INSTANCE, "node_pool": "mlgpu"}]),
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-quantity-format",
+        ("azureml.instance_types[0].requests.memory",),
+        put("azureml.instance_types", [{**INSTANCE, "requests": {"cpu": "1", "memory": "4 GB"}}]),
+        base=WITH_WORKSPACE,
+    ),
+    # --- GitOps mode
+    Case(
+        "gitops-url-plain-http",
+        ("gitops.repository_url",),
+        put("gitops.repository_url", "http://git.contoso.com/aks.git"),
+        base=GITOPS,
+    ),
+    Case(
+        "gitops-url-with-credentials",
+        ("gitops.repository_url",),
+        put("gitops.repository_url", "https://flux:secret@dev.azure.com/contoso/platform/_git/aks-gitops"),
+        base=GITOPS,
+    ),
+    Case(
+        "gitops-ssh-url-with-token-auth",
+        ("gitops.auth",),
+        put("gitops.repository_url", "git@github.com:contoso/aks-gitops.git"),
+        base=GITOPS,
+    ),
+    Case(
+        "gitops-https-url-with-ssh-auth",
+        ("gitops.auth",),
+        both(put("gitops.auth", "ssh"), drop("gitops.https_user")),
+        base=GITOPS,
+    ),
+    Case(
+        "gitops-azure-devops-without-auth",
+        ("gitops.auth",),
+        both(put("gitops.auth", "none"), drop("gitops.https_user")),
+        base=GITOPS,
+    ),
+    Case(
+        "gitops-workload-identity-on-github",
+        ("gitops.auth",),
+        both(
+            put("gitops.repository_url", "https://github.com/contoso/aks-gitops.git"),
+            put("gitops.auth", "workload-identity"),
+            drop("gitops.https_user"),
+        ),
+        base=GITOPS,
+    ),
+    Case("gitops-token-without-user", ("gitops.https_user",), drop("gitops.https_user"), base=GITOPS),
+    Case("gitops-user-without-token-auth", ("gitops.https_user",), put("gitops.auth", "workload-identity"), base=GITOPS),
+    Case("gitops-path-parent-directory", ("gitops.path",), put("gitops.path", "clusters/../prod"), base=GITOPS),
+    Case("gitops-path-absolute", ("gitops.path",), put("gitops.path", "/clusters/prod"), base=GITOPS),
+    Case("gitops-branch-invalid", ("gitops.branch",), put("gitops.branch", "release..1"), base=GITOPS),
+    Case(
+        "gitops-sync-interval-too-short", ("gitops.sync_interval_seconds",), put("gitops.sync_interval_seconds", 10), base=GITOPS
+    ),
+    Case("gitops-unknown-key", ("gitops.token",), put("gitops.token", "abc"), base=GITOPS),
+    Case("gitops-section-missing", ("gitops",), drop("gitops"), base=GITOPS),
+    Case("gitops-section-in-terraform-mode", ("gitops",), put("kubernetes_config.mode", "terraform"), base=GITOPS),
+    Case("gitops-mode-unknown", ("kubernetes_config.mode",), put("kubernetes_config.mode", "flux"), base=GITOPS),
+    Case("gitops-without-subscription", ("subscription_id",), drop("subscription_id"), base=GITOPS),
     Case(
         "standalone-public-api-without-ranges",
         ("cluster.api.authorized_ip_ranges",),

@@ -28,6 +28,9 @@ RULES = {
     "cluster": re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$"),
     "dns_prefix": re.compile(r"^[a-zA-Z\d][-a-zA-Z\d]{0,52}[a-zA-Z\d]$"),
     "control_plane_identity": re.compile(r"^[A-Za-z0-9][-\w]{2,127}$"),
+    "flux_source_identity": re.compile(r"^[A-Za-z0-9][-\w]{2,127}$"),
+    # Named by AKS (secrets-provider add-on); the rule checks the derivation reads as AKS names it.
+    "key_vault_secrets_provider_identity": re.compile(r"^azurekeyvaultsecretsprovider-aks-[a-z0-9-]{3,20}$"),
     "log_analytics_workspace": re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$"),
     "diagnostic_setting": re.compile(r"^[^*<>%:&?/\\]{1,260}$"),
     "data_collection_rule": re.compile(r"^[A-Za-z0-9][-\w.]{1,62}[A-Za-z0-9_]$"),

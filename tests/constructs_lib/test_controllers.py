@@ -1,10 +1,9 @@
-"""Pure parts of the constructs: controller values, prefix routes, extension settings, kubelogin."""
+"""Pure parts of the constructs: controller values, prefix routes, kubelogin."""
 
 from __future__ import annotations
 
 import pytest
 
-from constructs_lib.azureml_extension import AzureMLExtensionProps, RouterTls, extension_settings
 from constructs_lib.cluster_access import AKS_AAD_SERVER_APP_ID, kubelogin_args
 from constructs_lib.nginx_ingress import (
     CHARTS,
@@ -60,56 +59,46 @@ def test_community_regex_strips_prefix(prefix, regex):
     import re
 
     route = prefix_route(COMMUNITY_INGRESS_NGINX, prefix, "azureml-fe")
-    assert route.path == regex
-    match = re.fullmatch(route.path, f"{prefix}api/v1/endpoint/x/score")
-    rewritten = route.annotations["nginx.ingress.kubernetes.io/rewrite-target"].replace("$2", match.group(2))
-    assert rewritten == "/api/v1/endpoint/x/score"
+    (only,) = route.paths
+    assert only.path == regex
+    target = route.annotations["nginx.ingress.kubernetes.io/rewrite-target"]
+    for request, upstream in [(f"{prefix}api/v1/endpoint/x/score", "/api/v1/endpoint/x/score"), (prefix.rstrip("/"), "/")]:
+        match = re.fullmatch(only.path, request)
+        assert match, request
+        assert target.replace("$2", match.group(2)) == upstream
+
+
+def test_f5_routes_the_prefix_with_and_without_trailing_slash():
+    """/aml used to 404: F5 matched only the Prefix path /aml/. An Exact /aml path with the same
+    rewrite maps it to / (nginx replaces the matched location part of the URI)."""
+    route = prefix_route(F5_NGINX, "/aml/", "azureml-fe")
+    assert [(p.path, p.path_type) for p in route.paths] == [("/aml/", "Prefix"), ("/aml", "Exact")]
+    assert route.annotations == {"nginx.org/rewrites": "serviceName=azureml-fe rewrite=/"}
+
+
+@pytest.mark.parametrize(
+    ("controller", "volumes_key", "mounts_key"),
+    [(F5_NGINX, "volumes", "volumeMounts"), (COMMUNITY_INGRESS_NGINX, "extraVolumes", "extraVolumeMounts")],
+)
+def test_controller_waits_for_the_synced_certificate(controller, volumes_key, mounts_key):
+    """The synced Secret is also mounted as a volume: the kubelet starts the controller only once
+    the CSI driver has created it (F5 5.5 exits at start when its wildcard secret is missing)."""
+    values = controller_values(settings(controller, default_tls_secret="nginx-ingress/tls", secret_provider_class="spc"))
+    controller_values_ = values["controller"]
+    volumes = {v["name"]: v for v in controller_values_[volumes_key]}
+    assert {"csi", "secret"} == {next(iter(set(v) - {"name"})) for v in volumes.values()}
+    secret_volume = next(v for v in volumes.values() if "secret" in v)
+    assert secret_volume["secret"] == {"secretName": "tls"}  # not optional: the pod waits for it
+    assert {m["name"] for m in controller_values_[mounts_key]} == set(volumes)
+
+
+def test_no_tls_means_no_volumes():
+    assert "volumes" not in controller_values(settings(F5_NGINX))["controller"]
 
 
 def test_charts_pinned_and_only_community_retired():
     assert CHARTS[F5_NGINX].version == "2.6.4" and not CHARTS[F5_NGINX].retired
     assert CHARTS[COMMUNITY_INGRESS_NGINX].version == "4.15.1" and CHARTS[COMMUNITY_INGRESS_NGINX].retired
-
-
-def extension_props(**overrides) -> AzureMLExtensionProps:
-    base = dict(
-        name="azureml",
-        cluster_id="/subscriptions/x/id",
-        cluster_name="aks-x",
-        location="westeurope",
-        enable_training=True,
-        enable_inference=True,
-        inference_router_service_type="clusterIP",
-        inference_router_ha=True,
-        allow_insecure_connections=True,
-        router_tls=None,
-        node_selector=("workload", "azureml"),
-        gpu=False,
-        install_prometheus_operator=True,
-        install_volcano=True,
-    )
-    return AzureMLExtensionProps(**{**base, **overrides})
-
-
-def test_extension_never_public():
-    with pytest.raises(ValueError):
-        extension_settings(extension_props(inference_router_service_type="nodePort"))
-    settings_lb = extension_settings(extension_props(inference_router_service_type="loadBalancer"))
-    assert settings_lb["internalLoadBalancerProvider"] == "azure"
-    assert "internalLoadBalancerProvider" not in extension_settings(extension_props())
-
-
-def test_training_only_has_no_router_settings():
-    result = extension_settings(extension_props(enable_inference=False))
-    assert result["enableInference"] == "False"
-    assert "inferenceRouterServiceType" not in result
-
-
-def test_router_tls_settings():
-    result = extension_settings(
-        extension_props(router_tls=RouterTls(cname="a.example.internal", secret_name="s"), allow_insecure_connections=False)
-    )
-    assert (result["sslCname"], result["sslSecret"], result["allowInsecureConnections"]) == ("a.example.internal", "s", "False")
 
 
 def test_kubelogin_args():

@@ -159,8 +159,13 @@ def test_control_plane_roles_exist_before_cluster(default_synth):
         "Network Contributor",
         "Private DNS Zone Contributor",
     ]
-    depends = set(cluster(default_synth)["depends_on"])
-    assert {f"azurerm_role_assignment.{n}" for n in control_plane} <= depends
+    # Roles -> a wait for their propagation -> the cluster (AKS checks them at create, no retry).
+    (wait_name, wait), *others = default_synth.resources(STACK, "time_sleep").items()
+    assert not others
+    assert set(wait["depends_on"]) == {f"azurerm_role_assignment.{n}" for n in control_plane}
+    assert wait["create_duration"] == "120s"
+    assert all(f"azurerm_role_assignment.{n}.id" in wait["triggers"]["role_assignment_ids"] for n in control_plane)
+    assert f"time_sleep.{wait_name}" in cluster(default_synth)["depends_on"]
     dns_role = next(a for n, a in assignments.items() if roles[n] == "Private DNS Zone Contributor")
     assert dns_role["scope"].endswith("/privateDnsZones/privatelink.westeurope.azmk8s.io")
     assert cluster(default_synth)["private_dns_zone_id"] == dns_role["scope"]
@@ -236,9 +241,23 @@ def test_container_insights_data_collection(default_synth):
     assert "azurerm_monitor_data_collection_rule." in association["data_collection_rule_id"]
 
 
-def test_provider_registers_kubernetes_configuration(default_synth):
-    provider = next(p for p in default_synth.stacks[STACK]["provider"]["azurerm"] if "alias" not in p)
-    assert provider["resource_providers_to_register"] == ["Microsoft.KubernetesConfiguration"]
+def test_providers_register_only_what_the_resources_need(default_synth, standalone_synth):
+    """azurerm's default registers 66 resource providers in every subscription it is configured
+    for and fails the plan without */register/action there: the spoke registers an explicit list,
+    the hub alias nothing."""
+    providers = default_synth.stacks[STACK]["provider"]["azurerm"]
+    spoke = next(p for p in providers if "alias" not in p)
+    hub = next(p for p in providers if p.get("alias") == "hub")
+    assert spoke["resource_provider_registrations"] == hub["resource_provider_registrations"] == "none"
+    assert "resource_providers_to_register" not in hub
+    registered = set(spoke["resource_providers_to_register"])
+    assert {"Microsoft.ContainerService", "Microsoft.KubernetesConfiguration", "microsoft.insights"} <= registered
+    assert "Microsoft.OperationalInsights" not in registered  # the hub's workspace: nothing created here
+    standalone = standalone_synth.stacks[STACK]["provider"]["azurerm"][0]
+    assert "Microsoft.OperationalInsights" in standalone["resource_providers_to_register"]  # creates its workspace
+    for stack in ("kubernetes-config",):
+        for provider in default_synth.stacks[stack]["provider"]["azurerm"]:
+            assert provider["resource_provider_registrations"] == "none"
 
 
 def test_standalone_creates_workspace(standalone_synth):
@@ -291,6 +310,71 @@ def test_policy_assignments_on_the_cluster(default_synth):
     assert json.loads(internal_lb["parameters"]) == {"effect": {"value": "deny"}}
     baseline = assignments["aks-pod-security-baseline"]
     assert baseline["policy_definition_id"].endswith("/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d")
-    assert json.loads(baseline["parameters"]) == {"effect": {"value": "audit"}}
+    # excludedNamespaces replaces the initiative's default list: the defaults stay, plus the
+    # Azure ML extension's namespace, whose node agents need host access (deny would refuse them).
+    assert json.loads(baseline["parameters"]) == {
+        "effect": {"value": "audit"},
+        "excludedNamespaces": {
+            "value": ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "azureml"]
+        },
+    }
     for assignment in assignments.values():
         assert assignment["resource_id"].startswith("${azurerm_kubernetes_cluster.")
+
+
+def test_internal_lb_router_with_tls_from_key_vault(synth):
+    from tests.conftest import ROOT
+
+    result = synth(ROOT / "tests" / "fixtures" / "configs" / "gpu-loadbalancer-router.yaml")
+    ext = result.only(STACK, "azurerm_kubernetes_cluster_extension")
+    settings = ext["configuration_settings"]
+    assert settings["scoringFe.serviceType.internalLoadBalancer"] == "True"
+    assert settings["internalLoadBalancerProvider"] == "azure"
+    assert settings["sslCname"] == "aml-router.gpu.contoso.internal"
+    assert settings["allowInsecureConnections"] == "False"
+    (cert_name, certificate), *others = result.stacks[STACK]["data"]["azurerm_key_vault_certificate_data"].items()
+    assert not others and certificate["name"] == "aml-gpu-router"
+    assert certificate["provider"] == "azurerm.router_tls_vault"
+    protected = ext["configuration_protected_settings"]
+    assert protected == {
+        "scoringFe.sslCert": f"${{base64encode(data.azurerm_key_vault_certificate_data.{cert_name}.pem)}}",
+        "scoringFe.sslKey": f"${{base64encode(data.azurerm_key_vault_certificate_data.{cert_name}.key)}}",
+    }
+    vault_provider = next(p for p in result.stacks[STACK]["provider"]["azurerm"] if p.get("alias") == "router_tls_vault")
+    assert vault_provider["subscription_id"] == "11111111-1111-1111-1111-111111111111"
+    assert vault_provider["resource_provider_registrations"] == "none"
+
+
+def test_extra_vnets_resolve_the_created_api_zone(synth_root):
+    """A runner's VNet linked to the created zone resolves the private API (standalone path)."""
+    from tests.stacks.test_state_safety import variant_of
+
+    runner = (
+        "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-runners"
+        "/providers/Microsoft.Network/virtualNetworks/vnet-runners"
+    )
+
+    def link_runner(raw):
+        raw["cluster"]["api"] = {"dns_zone_linked_vnet_ids": [runner]}
+
+    stacks = variant_of("standalone.yaml", synth_root, "runner-link", link_runner)
+    links = {
+        link["virtual_network_id"]: link
+        for link in stacks[STACK]["resource"]["azurerm_private_dns_zone_virtual_network_link"].values()
+    }
+    assert runner in links and links[runner]["name"] == "link-vnet-vnet-runners"
+    assert len(links) == 2  # spoke + runner
+    depends = set(next(iter(stacks[STACK]["resource"]["azurerm_kubernetes_cluster"].values()))["depends_on"])
+    assert sum(1 for d in depends if d.startswith("azurerm_private_dns_zone_virtual_network_link.")) == 2
+
+
+def test_ingress_sources_add_to_the_hub(synth_root):
+    """ingress.allowed_source_cidrs adds on-premises ranges; the hub's clients keep access."""
+    from tests.stacks.test_state_safety import variant_of
+
+    def on_premises(raw):
+        raw["ingress"]["allowed_source_cidrs"] = ["172.20.0.0/16"]
+
+    stacks = variant_of("default.yaml", synth_root, "on-premises-sources", on_premises)
+    rules = {r["name"]: r for r in stacks[STACK]["resource"]["azurerm_network_security_rule"].values()}
+    assert rules["allow-clients-to-ingress-http-https"]["source_address_prefixes"] == ["10.0.0.0/16", "172.20.0.0/16"]

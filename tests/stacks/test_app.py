@@ -27,15 +27,21 @@ def test_no_absolute_machine_paths(synth, config_path):
         assert not re.search(r'"/(tmp|home|root|work)/', text), f"{name} embeds an absolute path"
 
 
-def test_local_backend_is_relative_and_per_environment(default_synth, standalone_synth):
-    paths = {}
-    for result in (default_synth, standalone_synth):
-        for name, stack in result.stacks.items():
-            path = stack["terraform"]["backend"]["local"]["path"]
-            assert not path.startswith("/")
-            paths[(result.config_path.stem, name)] = path
+def test_local_backend_is_relative_and_per_environment(synth_root, standalone_synth):
+    local_default = _synth_variant(synth_root, "local-state", {"state": {"backend": "local"}})
+    paths = {("default", name): stack["terraform"]["backend"]["local"]["path"] for name, stack in local_default.items()}
+    for name, stack in standalone_synth.stacks.items():
+        paths[("standalone", name)] = stack["terraform"]["backend"]["local"]["path"]
+    assert not any(path.startswith("/") for path in paths.values())
     assert paths[("default", "aks-cluster")] == "../../../state/amlprod/aks-cluster.tfstate"
     assert len(set(paths.values())) == 4, "each environment and stack needs its own state file"
+
+
+def test_production_example_keeps_state_in_azure_storage(default_synth):
+    """config/default.yaml is the production shape: its state holds the admin kubeconfig."""
+    for stack in default_synth.stacks.values():
+        backend = stack["terraform"]["backend"]
+        assert set(backend) == {"azurerm"} and backend["azurerm"]["use_azuread_auth"] is True
 
 
 def test_azurerm_provider_subscription(default_synth):

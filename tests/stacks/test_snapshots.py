@@ -1,6 +1,11 @@
-"""Snapshots of both synthesized stacks for every example config in config/.
+"""Snapshots of both synthesized stacks for every example config in config/, and for the fixtures
+of GitOps mode (gitops-*) and of the Azure ML workspace integration (azureml-*).
 
 A diff here is a change to what Terraform would plan: review it, then `pytest --snapshot-update`.
+
+One snapshot set for both toolchains: under `TOOLCHAIN=cdktn` the stacks are compared in the cdktf
+form (``Synthesized.stacks``: the cdktn output mapped back through toolchain/differences.py, which
+fails on any difference it does not list). Snapshots are only ever written by the default toolchain.
 """
 
 from __future__ import annotations
@@ -8,16 +13,21 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import EXAMPLE_CONFIGS, STACK_NAMES
+import toolchain
+from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, STACK_NAMES
+
+SNAPSHOT_CONFIGS = EXAMPLE_CONFIGS + [p for p in FIXTURE_CONFIGS if p.stem.startswith(("gitops-", "azureml-"))]
 
 
 @pytest.fixture
-def snapshot_json(snapshot):
+def snapshot_json(snapshot, request):
+    if request.config.option.update_snapshots and toolchain.NAME != toolchain.DEFAULT:
+        pytest.fail(f"snapshots are written by the default toolchain ({toolchain.DEFAULT}), not {toolchain.NAME}")
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("stack", STACK_NAMES)
-@pytest.mark.parametrize("config_path", EXAMPLE_CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("config_path", SNAPSHOT_CONFIGS, ids=lambda p: p.stem)
 def test_stack_matches_snapshot(synth, config_path, stack, snapshot_json):
     assert synth(config_path).stacks[stack] == snapshot_json
 

@@ -50,10 +50,15 @@ def test_addresses_unchanged(synth, config_path):
 
 
 def _variant(synth_root, name: str, edit) -> dict[str, dict]:
+    return variant_of("default.yaml", synth_root, name, edit)
+
+
+def variant_of(config_name: str, synth_root, name: str, edit) -> dict[str, dict]:
+    """Both stacks of config/<config_name> after ``edit(raw)``, synthesized in-process."""
     from config.loader import parse_config
     from stacks.app import build_app
 
-    raw = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+    raw = yaml.safe_load((ROOT / "config" / config_name).read_text())
     edit(raw)
     outdir = synth_root / f"benign-{name}"
     build_app(parse_config(copy.deepcopy(raw)), config_file="variant", outdir=str(outdir)).synth()

@@ -62,7 +62,7 @@ def test_gpu_pool_and_internal_lb_router(synth):
     assert settings["inferenceRouterServiceType"] == "loadBalancer"
     assert settings["internalLoadBalancerProvider"] == "azure"
     assert settings["allowInsecureConnections"] == "False"
-    assert (settings["sslCname"], settings["sslSecret"]) == ("aml.gpu.contoso.internal", "azureml-router-tls")
+    assert settings["sslCname"] == "aml-router.gpu.contoso.internal"  # certificate: test_aks_cluster_stack
 
     links = result.resources("aks-cluster", "azurerm_private_dns_zone_virtual_network_link")
     assert sorted(link["name"] for link in links.values()) == ["link-hub", "link-spoke"]

@@ -1,0 +1,41 @@
+from constructs_lib.gitops_delivery.construct import (
+    FLUX_EXTENSION_TYPE,
+    HTTPS_TOKEN_VARIABLE,
+    SOURCE_CONTROLLER_SUBJECT,
+    SSH_KNOWN_HOSTS_VARIABLE,
+    SSH_PRIVATE_KEY_VARIABLE,
+    FluxSourceIdentity,
+    FluxSourceIdentityProps,
+    GitOpsDelivery,
+    GitOpsDeliveryProps,
+    GitSource,
+    IdentityRef,
+    KustomizationSpec,
+)
+from constructs_lib.gitops_delivery.objects import (
+    FLUX_NAMESPACE,
+    helm_release,
+    helm_repository,
+    kustomize_file,
+    substitution,
+)
+
+__all__ = [
+    "FLUX_EXTENSION_TYPE",
+    "FLUX_NAMESPACE",
+    "HTTPS_TOKEN_VARIABLE",
+    "SOURCE_CONTROLLER_SUBJECT",
+    "SSH_KNOWN_HOSTS_VARIABLE",
+    "SSH_PRIVATE_KEY_VARIABLE",
+    "FluxSourceIdentity",
+    "FluxSourceIdentityProps",
+    "GitOpsDelivery",
+    "GitOpsDeliveryProps",
+    "GitSource",
+    "IdentityRef",
+    "KustomizationSpec",
+    "helm_release",
+    "helm_repository",
+    "kustomize_file",
+    "substitution",
+]

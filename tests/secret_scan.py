@@ -1,0 +1,167 @@
+"""Secret detection for synthesized files: a structural key/value scan of our own JSON, and
+Checkov's maintained `secrets` framework (detect-secrets: known token formats, high entropy).
+
+Why both: Checkov's keyword detector does not look at JSON keys such as ``"clientSecret"`` (a
+literal ``"clientSecret": "P@ssw0rd123!"`` passes it, tried with Checkov 3.3.30), while it knows
+hundreds of token formats and entropy rules that a hand-written list never will. The structural
+scan walks every JSON value, also inside the YAML documents embedded as strings (Helm values,
+SecretProviderClass ``objects``), and flags a literal value under a secret-looking key unless the
+key is in the reviewed allowlist below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CHECKOV = Path(__file__).resolve().parent.parent / ".venv-checkov" / "bin" / "checkov"
+
+# Key words (compared with case, '_' and '-' removed) that name credentials.
+SECRET_KEY_WORDS = (
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "accesskey",
+    "accountkey",
+    "privatekey",
+    "clientkey",
+    "clientcertificate",
+    "credential",
+    "connectionstring",
+    "sas",
+    "sslkey",
+    "sslcert",
+)
+# Reviewed: keys of ours whose values are names or references, never secret material.
+ALLOWED_KEYS = frozenset(
+    {
+        "secretname",  # Kubernetes Secret names (SecretProviderClass secretObjects, Helm values)
+        "secretobjects",  # the list of Secrets the CSI driver syncs (names and key mappings)
+        "secretproviderclass",  # name of a SecretProviderClass
+        "defaultsslcertificate",  # community controller flag: "<namespace>/<name>"
+        "keyvaultsecretsprovider",  # azurerm cluster block (rotation settings)
+        "secretrotationenabled",
+        "secretrotationinterval",
+        "secretidentity",
+        "keyvaultsecretsproviderclientid",  # outputs of the cluster stack (ids, not secrets)
+        "keyvaultsecretsproviderobjectid",
+    }
+)
+# Reviewed: (parent key, key) pairs whose values are names.
+ALLOWED_CHILD_KEYS = frozenset(
+    {
+        ("wildcardtls", "secret"),  # F5 values: the "<namespace>/<name>" of the synced TLS Secret
+    }
+)
+# Values that are never literals: Terraform references and interpolations.
+_REFERENCE = re.compile(r"^\$\{.*\}$", re.DOTALL)
+
+# Secret material recognisable by its value, wherever it sits.
+VALUE_PATTERNS = {
+    "PEM block": re.compile(r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----"),
+    "base64 PEM block": re.compile(r"LS0tLS1CRUdJTi"),  # base64 of "-----BEGIN"
+    "JWT / bearer token": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."),
+    "storage connection string": re.compile(r"AccountKey=[^;\s\"]+"),
+    "SAS token": re.compile(r"[?&]sig=[A-Za-z0-9%]{20,}"),
+}
+
+
+def _normalise(key: str) -> str:
+    return re.sub(r"[-_.\s]", "", key).lower()
+
+
+def is_secret_key(key: str, parent: str = "") -> bool:
+    normalised = _normalise(key)
+    if normalised in ALLOWED_KEYS or (_normalise(parent), normalised) in ALLOWED_CHILD_KEYS:
+        return False
+    return any(word in normalised for word in SECRET_KEY_WORDS)
+
+
+def _embedded_document(text: str) -> Any:
+    """A YAML/JSON document carried in a string (Helm values), else None."""
+    if "\n" not in text and not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return document if isinstance(document, (dict, list)) else None
+
+
+def literal_secrets(node: Any, path: str = "$", parent: str = "") -> Iterator[str]:
+    """JSON paths of literal values under secret-looking keys, descending into embedded YAML."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = f"{path}.{key}"
+            if is_secret_key(str(key), parent) and _is_literal(value):
+                yield child
+            yield from literal_secrets(value, child, str(key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from literal_secrets(item, f"{path}[{i}]", parent)
+    elif isinstance(node, str):
+        document = _embedded_document(node)
+        if document is not None:
+            yield from literal_secrets(document, f"{path}<yaml>", parent)
+
+
+def _is_literal(value: Any) -> bool:
+    """A scalar that is not a Terraform reference, an empty string or a boolean switch."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.strip() != "" and not _REFERENCE.match(value.strip())
+
+
+def value_findings(text: str) -> list[str]:
+    return [kind for kind, pattern in VALUE_PATTERNS.items() if pattern.search(text)]
+
+
+def scan_file(path: Path) -> list[str]:
+    text = path.read_text(errors="replace")
+    findings = [f"{path.name}: {kind}" for kind in value_findings(text)]
+    if path.suffix == ".json":
+        findings += [f"{path.name}: literal value at {where}" for where in literal_secrets(json.loads(text))]
+    return findings
+
+
+def checkov_secrets(directory: Path) -> list[str]:
+    """Checkov's secrets framework over every file under ``directory``: "<check> <file>:<line>"."""
+    completed = subprocess.run(
+        [
+            str(CHECKOV),
+            "-d",
+            str(directory),
+            "--framework",
+            "secrets",
+            "--enable-secret-scan-all-files",
+            "-o",
+            "json",
+            "--quiet",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode in (0, 1), completed.stderr[-2000:]
+    if not completed.stdout.strip() or completed.stdout.strip() == "[]":
+        return []
+    reports = json.loads(completed.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    return [
+        f"{check['check_id']} {check['file_path']}:{check['file_line_range'][0]}"
+        for report in reports
+        for check in report.get("results", {}).get("failed_checks", [])
+    ]

@@ -1,0 +1,103 @@
+"""Terraform in the loop: the real ``terraform`` CLI validates and plans every synthesized stack
+against stand-in providers (tools/terraform_standin) that serve the real providers' schemas.
+
+Each stack of each config is copied, its backend forced to local state, then initialised,
+validated and planned once per session (fixture ``planned_stack``); the tests read the results.
+Terraform >= 1.5 must be on PATH: without it these tests skip, and fail when ``CI`` is set.
+
+The vendored schemas are those of the providers the cdktf 0.21 bindings wrap, and the stand-in's
+packages are in requirements-dev.txt (the cdktf virtualenv): on another toolchain only
+test_toolchain_guard.py is collected, and it skips saying why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import toolchain
+from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
+
+GUARD = "test_toolchain_guard.py"
+if toolchain.NAME == toolchain.CDKTF:
+    collect_ignore = [GUARD]
+    from tools.terraform_standin import mirror
+else:
+    collect_ignore = [p.name for p in Path(__file__).parent.glob("test_*.py") if p.name != GUARD]
+
+CASES = [(config, stack) for config in [*EXAMPLE_CONFIGS, *FIXTURE_CONFIGS] for stack in STACK_NAMES]
+
+
+def case_id(case: tuple[Path, str]) -> str:
+    config, stack = case
+    return f"{config.relative_to(ROOT).with_suffix('')}:{stack}"
+
+
+@pytest.fixture(scope="session")
+def terraform() -> tuple[int, ...]:
+    version = mirror.terraform_version()
+    if version is None:
+        problem = "terraform is not on PATH"
+    elif version < mirror.MIN_TERRAFORM:
+        problem = f"terraform {'.'.join(map(str, version))} is older than 1.5"
+    else:
+        return version
+    if os.environ.get("CI"):
+        pytest.fail(f"{problem}: CI must run the Terraform-in-the-loop tests (install Terraform >= 1.5)")
+    pytest.skip(f"{problem}: Terraform-in-the-loop tests need Terraform >= 1.5 on PATH")
+
+
+@pytest.fixture(scope="session")
+def standin_mirror(terraform, tmp_path_factory) -> Iterator[mirror.Mirror]:
+    """One filesystem mirror of stand-in providers, and one zygote, for the session."""
+    with mirror.build(tmp_path_factory.mktemp("terraform-standin")).running() as running:
+        yield running
+
+
+@dataclass
+class PlannedStack:
+    config: Path
+    stack: str
+    document: dict[str, Any]
+    workspace: mirror.Workspace
+    validation: dict[str, Any]
+    plan: mirror.Plan
+    plan_json: dict[str, Any] | None
+
+    @property
+    def name(self) -> str:
+        return case_id((self.config, self.stack))
+
+
+@pytest.fixture(scope="session", params=CASES, ids=case_id)
+def planned_stack(request, synth, standin_mirror, tmp_path_factory) -> PlannedStack:
+    """init, validate -json, plan and show -json of one synthesized stack, once per session."""
+    config, stack = request.param
+    result = synth(config)
+    directory = tmp_path_factory.mktemp("tf") / stack
+    workspace = mirror.Workspace.from_stack(result.outdir / "stacks" / stack, directory, standin_mirror)
+    workspace.init()
+    validation = workspace.validate()
+    plan = workspace.plan()
+    plan_json = workspace.show_plan() if plan.ok else None
+    return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
+
+
+@pytest.fixture(scope="session")
+def mutated_stack(synth, standin_mirror, tmp_path_factory) -> Callable[..., mirror.Workspace]:
+    """mutated_stack(config, stack, mutate) -> an initialised workspace whose cdk.tf.json is the
+    synthesized document after ``mutate(document)`` (which edits it in place)."""
+
+    def build(config: Path, stack: str, mutate: Callable[[dict[str, Any]], None]) -> mirror.Workspace:
+        source = synth(config).outdir / "stacks" / stack
+        directory = tmp_path_factory.mktemp("tf-mutated") / stack
+        workspace = mirror.Workspace.from_stack(source, directory, standin_mirror, mutate)
+        workspace.init()
+        return workspace
+
+    return build

@@ -1,0 +1,261 @@
+"""Install the stand-in providers where Terraform finds them, and run Terraform against them.
+
+``build(root)`` writes, under ``root``:
+
+- ``mirror/registry.terraform.io/<namespace>/<name>/<version>/linux_amd64/terraform-provider-<name>_v<version>``:
+  the unpacked layout of a ``filesystem_mirror``; each file is a shell script that execs this
+  virtualenv's Python on ``launcher.py``, which forks ``server.py`` for that provider from the
+  zygote that ``Mirror.running()`` keeps (or execs it, without one);
+- ``terraformrc``: a CLI configuration whose only installation source is that mirror, so
+  ``terraform init`` never looks for a registry. (``dev_overrides`` would skip installation but
+  makes ``terraform init`` fail, and the user's own ``~/.terraformrc`` is never read: Terraform
+  reads only ``TF_CLI_CONFIG_FILE`` when it is set.)
+
+``Workspace`` then runs ``init``/``validate``/``plan``/``apply`` in a copy of a synthesized stack
+with the backend forced to a local file. ``python -m tools.terraform_standin`` does all of it for
+stack directories given on the command line (see __main__.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tools.terraform_standin import cache, schema, tls
+
+ROOT = cache.ROOT
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
+BACKEND_OVERRIDE = "zz_backend_override.tf.json"
+MIN_TERRAFORM = (1, 5)
+
+
+def platform_dir() -> str:
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), platform.machine())
+    return f"{sys.platform}_{machine}"
+
+
+@dataclass(frozen=True)
+class Mirror:
+    root: Path
+    cli_config: Path
+    providers: dict[str, schema.ProviderInfo]
+    schema_dir: Path
+
+    @property
+    def zygote_socket(self) -> Path:
+        return zygote_socket(self.root)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Mirror]:
+        """Keep a zygote (launcher.py) running meanwhile, so provider processes start in
+        milliseconds; without it they start as plain processes."""
+        arguments = [str(self.zygote_socket), str(self.schema_dir), str(self.root / "tls")]
+        command = [sys.executable, "-m", "tools.terraform_standin.launcher", "serve", *arguments]
+        zygote = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not self.zygote_socket.exists():
+                if zygote.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the stand-in zygote did not start (exit status {zygote.poll()})")
+                time.sleep(0.02)
+            yield self
+        finally:
+            zygote.terminate()
+            zygote.wait(timeout=30)
+            self.zygote_socket.unlink(missing_ok=True)
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """An environment for Terraform: the caller's, minus any TF_* setting that would change
+        what Terraform reads or where (workspace, data dir, CLI args, plugin cache), plus ours.
+        No plugin cache: ``init`` links the mirror's unpacked directories directly (0.05 s), a
+        cache would only add a copy."""
+        env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("TF_")}
+        env.update(
+            TF_CLI_CONFIG_FILE=str(self.cli_config),
+            TF_IN_AUTOMATION="1",
+            TF_INPUT="0",
+            CHECKPOINT_DISABLE="1",
+        )
+        return env
+
+
+def zygote_socket(root: Path) -> Path:
+    path = root / "zygote.sock"
+    if len(str(path)) > 100:  # sun_path holds 108 bytes
+        raise ValueError(f"{root} is too deep for a Unix socket path; build the mirror in a shorter directory")
+    return path
+
+
+def build(root: Path, schema_dir: Path = schema.SCHEMA_DIR) -> Mirror:
+    """Write the mirror and CLI configuration under ``root`` for every vendored provider
+    (``root`` short enough for a Unix socket path: see ``zygote_socket``)."""
+    from tools.terraform_standin.server import StandinProvider  # compiles the protocol
+
+    providers = schema.providers(schema_dir)
+    for info in providers.values():  # fill the caches here, not in racing provider processes
+        StandinProvider(info).schema_response()
+        schema.split_dump(info.schema_file)
+    tls.write_server_certificate(root / "tls")
+    mirror = root / "mirror"
+    for info in providers.values():
+        directory = mirror / info.address / info.version / platform_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        executable = directory / f"terraform-provider-{info.name}_v{info.version}"
+        # -I -S: the launcher's client half needs neither site-packages nor PYTHONPATH (see
+        # launcher.py); PYTHONPATH is for the server it execs when no zygote is running.
+        command = [sys.executable, "-I", "-S", str(LAUNCHER), str(zygote_socket(root)), info.name]
+        command += [str(schema_dir), str(root / "tls")]
+        executable.write_text(
+            "#!/bin/sh\n"
+            f"# Stand-in for {info.address} {info.version} (tools/terraform_standin): no remote calls.\n"
+            f"PYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.join(command)}\n"
+        )
+        executable.chmod(0o755)
+    cli_config = root / "terraformrc"
+    cli_config.write_text(
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {json.dumps(str(mirror))}\n"
+        f"    include = {json.dumps(sorted(info.address for info in providers.values()))}\n"
+        "  }\n"
+        "}\n"
+    )
+    return Mirror(root, cli_config, providers, schema_dir)
+
+
+def terraform_version(terraform: str = "terraform") -> tuple[int, int, int] | None:
+    """Terraform's version, or None when it is not on PATH."""
+    if shutil.which(terraform) is None:
+        return None
+    out = subprocess.run([terraform, "version", "-json"], capture_output=True, text=True, check=True).stdout
+    return tuple(int(part) for part in json.loads(out)["terraform_version"].split("-")[0].split("."))
+
+
+@dataclass
+class Step:
+    command: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    cpu_seconds: float  # Terraform's and its provider processes' user + system time
+
+
+@dataclass
+class Workspace:
+    """A scratch copy of one synthesized stack that Terraform runs in against the stand-ins."""
+
+    directory: Path
+    mirror: Mirror
+    variables: dict[str, str] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+
+    @classmethod
+    def from_stack(
+        cls, stack_dir: Path, directory: Path, mirror: Mirror, mutate: Callable[[dict[str, Any]], None] | None = None
+    ) -> Workspace:
+        """Copy ``stack_dir`` (a synthesized ``cdktf.out/stacks/<stack>``) to ``directory``, with
+        local state and, if given, ``mutate(document)`` applied to its cdk.tf.json."""
+        shutil.copytree(stack_dir, directory, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "plan"))
+        document = json.loads((directory / "cdk.tf.json").read_text())
+        if mutate is not None:
+            mutate(document)
+            (directory / "cdk.tf.json").write_text(json.dumps(document, indent=2))
+        override_backend(directory)
+        return cls(directory, mirror, dummy_variables(document))
+
+    def run(self, *args: str, check: bool = True) -> Step:
+        env = self.mirror.env()
+        env.update({f"TF_VAR_{name}": value for name, value in self.variables.items()})
+        command = ["terraform", *args]
+        started, cpu = time.perf_counter(), _children_cpu()
+        done = subprocess.run(command, cwd=self.directory, env=env, capture_output=True, text=True, timeout=300)
+        step = Step(command, done.returncode, done.stdout, done.stderr, time.perf_counter() - started, _children_cpu() - cpu)
+        self.steps.append(step)
+        if check and done.returncode != 0:
+            raise TerraformError(step)
+        return step
+
+    def init(self) -> Step:
+        return self.run("init", "-input=false", "-no-color")
+
+    def validate(self) -> dict[str, Any]:
+        return json.loads(self.run("validate", "-json", "-no-color", check=False).stdout)
+
+    def plan(self, *extra: str) -> Plan:
+        """``terraform plan`` into the file ``plan``; its diagnostics from the JSON log."""
+        step = self.run("plan", "-json", "-input=false", "-lock=false", "-refresh=false", "-out=plan", *extra, check=False)
+        messages = [json.loads(line) for line in step.stdout.splitlines() if line.startswith("{")]
+        diagnostics = [m["diagnostic"] for m in messages if m.get("type") == "diagnostic"]
+        return Plan(step, diagnostics)
+
+    def apply_plan(self) -> Step:
+        """Apply the saved plan (the stand-ins make up the computed values)."""
+        return self.run("apply", "-input=false", "-no-color", "-lock=false", "plan")
+
+    def show_plan(self) -> dict[str, Any]:
+        return json.loads(self.run("show", "-json", "plan").stdout)
+
+
+@dataclass
+class Plan:
+    step: Step
+    diagnostics: list[dict[str, Any]]
+
+    @property
+    def ok(self) -> bool:
+        return self.step.returncode == 0
+
+    def summaries(self, severity: str = "error") -> list[str]:
+        return [d["summary"] for d in self.diagnostics if d["severity"] == severity]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # waited-for descendants, providers included
+    return usage.ru_utime + usage.ru_stime
+
+
+class TerraformError(AssertionError):
+    def __init__(self, step: Step):
+        super().__init__(f"{shlex.join(step.command)} exited {step.returncode}\n{step.stdout}\n{step.stderr}")
+        self.step = step
+
+
+def override_backend(directory: Path) -> None:
+    """Force local state in ``directory``: the synthesized backend (a project-relative local
+    path, or azurerm, which cannot be reached here) is replaced by an override file."""
+    (directory / BACKEND_OVERRIDE).write_text(
+        json.dumps({"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}}, indent=2) + "\n"
+    )
+
+
+_DUMMIES = {"string": "standin", "number": "0", "bool": "false"}
+
+
+def dummy_variables(document: dict[str, Any]) -> dict[str, str]:
+    """TF_VAR_ values for the stack's variables without a default (e.g. secrets a pipeline
+    provides), so plan never prompts. Values are literal for primitives and JSON otherwise."""
+    dummies = {}
+    for name, variable in document.get("variable", {}).items():
+        if "default" in variable:
+            continue
+        var_type = variable.get("type", "string")
+        if var_type in _DUMMIES:
+            dummies[name] = _DUMMIES[var_type]
+        elif var_type.startswith(("list", "set", "tuple")):
+            dummies[name] = "[]"
+        else:
+            dummies[name] = "{}"
+    return dummies
