@@ -435,6 +435,14 @@ def _workspace_subscription_rule(config: AppConfig) -> Iterator[Problem]:
             " clusters across subscriptions",
             workspace_subscription,
         )
+    if workspace.identity_id:
+        identity_subscription = parse_resource_id(workspace.identity_id).subscription_id
+        if identity_subscription.lower() != config.subscription_id.lower():
+            yield Problem(
+                "azureml.workspace.identity_id",
+                f"must be in the cluster's subscription ({config.subscription_id}): the identity is read there",
+                identity_subscription,
+            )
 
 
 def _compute_namespace_rule(config: AppConfig) -> Iterator[Problem]:
@@ -491,10 +499,12 @@ def _instance_type_fits(path: str, instance_type, pools: dict) -> Iterator[Probl
     if limits.gpu and not pool.gpu:
         yield Problem(f"{path}.limits.gpu", f"needs a pool with gpu: true; {pool.name} has none", limits.gpu)
     node_vcpus = vcpus(pool.vm_size)
-    if node_vcpus is not None and millicores(requests.cpu) > node_vcpus * 1000:
+    # A node's allocatable CPU is always below its vCPUs (kube-reserved, system daemonsets).
+    if node_vcpus is not None and millicores(requests.cpu) >= node_vcpus * 1000:
         yield Problem(
             f"{path}.requests.cpu",
-            f"must fit one node of {pool.name} ({pool.vm_size}, {node_vcpus} vCPUs): no node could run it",
+            f"must be below the vCPUs of one {pool.name} node ({pool.vm_size}: {node_vcpus}; allocatable CPU is"
+            " less): no node could run it",
             requests.cpu,
         )
 

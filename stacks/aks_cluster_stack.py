@@ -28,14 +28,6 @@ class AksClusterStack(TerraformStack):
         hub_provider = (
             azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config)) if config.hub else None
         )
-        # The router certificate's data source reads only from its provider's subscription.
-        router_vault_provider = (
-            azurerm_provider(
-                self, config, alias="router_tls_vault", subscription_id=props.router_certificate_subscription_id(config)
-            )
-            if config.azureml.router_tls
-            else None
-        )
         time_provider(self)
 
         self.network = SpokeNetwork(
@@ -78,7 +70,6 @@ class AksClusterStack(TerraformStack):
             self,
             "azureml_extension",
             props=props.azureml_extension_props(config, names, cluster_id=self.aks.cluster.id),
-            key_vault_provider=router_vault_provider,
             # The extension schedules onto the ML pools: they must exist first.
             depends_on=list(self.aks.node_pools.values()),
         )

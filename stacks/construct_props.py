@@ -29,11 +29,11 @@ from constructs_lib.gitops_delivery import (
     KustomizationSpec,
 )
 from constructs_lib.kubernetes_objects import InstanceTypeSpec
-from constructs_lib.nginx_ingress import KeyVaultTls, NginxIngressProps
+from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
 
 if TYPE_CHECKING:
-    from stacks.gitops_manifests import ManifestFolder
+    from constructs_lib.gitops_delivery.manifests import GitOpsManifests, ManifestFolder
 
 INGRESS_TLS_SECRET = "aml-ingress-tls"
 
@@ -80,11 +80,6 @@ def ingress_source_cidrs(config: AppConfig) -> list:
 
 def hub_subscription_id(config: AppConfig) -> str | None:
     return parse_resource_id(config.hub.vnet_id).subscription_id if config.hub else None
-
-
-def router_certificate_subscription_id(config: AppConfig) -> str | None:
-    tls = config.azureml.router_tls
-    return parse_resource_id(tls.key_vault_id).subscription_id if tls else None
 
 
 def log_analytics_props(config: AppConfig, names: Names, *, resource_group_name: str) -> LogAnalyticsProps:
@@ -430,7 +425,7 @@ def flux_source_identity_props(
 
 
 def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[ManifestFolder]) -> GitOpsDeliveryProps:
-    """One Flux kustomization per rendered folder (stacks/gitops_manifests.py), in its order."""
+    """One Flux kustomization per rendered folder (constructs_lib/gitops_delivery/manifests.py), in its order."""
     gitops = config.gitops
     assert gitops, "guaranteed by config/checks.py in gitops mode"
     substitution_sources = {SECRETS_PROVIDER_CLIENT_ID: secrets_provider_identity(names)}
@@ -460,3 +455,33 @@ def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[
             else None
         ),
     )
+
+
+def gitops_manifests(config: AppConfig) -> GitOpsManifests:
+    """GitOps mode's manifests, from the same props and builders terraform mode uses."""
+    from config.naming import derive_names
+    from constructs_lib.azureml_ingress import route_manifest
+    from constructs_lib.azureml_workloads import workload_objects
+    from constructs_lib.gitops_delivery import substitution
+    from constructs_lib.gitops_delivery.manifests import ManifestSources, compose
+    from constructs_lib.nginx_ingress import controller_objects
+
+    ingress = nginx_ingress_props(
+        config, derive_names(config), secrets_provider_client_id=substitution(SECRETS_PROVIDER_CLIENT_ID)
+    )
+    workloads = azureml_workloads_props(config)
+    return compose(
+        ManifestSources(
+            root=gitops_path(config),
+            ingress=ingress,
+            controller=controller_objects(ingress),
+            route=route_manifest(azureml_route_props(config)) if routes_through_ingress(config) else None,
+            workloads=workload_objects(workloads) if workloads else None,
+            client_id_variable=SECRETS_PROVIDER_CLIENT_ID,
+        )
+    )
+
+
+def retired_controller_warning(config: AppConfig) -> str | None:
+    """Printed at synth when the config opts into a retired ingress controller."""
+    return RETIRED_WARNING if CHARTS[config.ingress.controller].retired else None

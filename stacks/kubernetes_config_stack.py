@@ -4,7 +4,7 @@
 - terraform (default): NGINX ingress on an internal load balancer, the /aml/ route to the Azure
   ML inference router and the Azure ML compute's objects, created through the private API server
   (kubernetes and helm providers, kubelogin). Deployed from a network that reaches that API.
-- gitops: the same objects as manifests in a Git repository (stacks/gitops_manifests.py), applied
+- gitops: the same objects as manifests in a Git repository (`make gitops`), applied
   by the AKS Flux extension; this stack then needs Azure Resource Manager only.
 
 The Azure ML attach (ARM only) is the same in both modes.
@@ -23,9 +23,9 @@ from constructs_lib.azureml_ingress import AzureMLRoute
 from constructs_lib.azureml_workloads import AzureMLWorkloads
 from constructs_lib.cluster_access import ClusterAccess
 from constructs_lib.gitops_delivery import GitOpsDelivery
-from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, NginxIngress
+from constructs_lib.gitops_delivery.manifests import GitOpsManifests
+from constructs_lib.nginx_ingress import NginxIngress
 from stacks import construct_props as props
-from stacks import gitops_manifests
 from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
 from toolchain.cdk import ITerraformDependable, TerraformStack
 
@@ -42,8 +42,13 @@ class KubernetesConfigStack(TerraformStack):
         configure_backend(self, config, STACK_NAME)
         azurerm_provider(self, config, resource_providers=spoke_resource_providers(config))
 
-        if CHARTS[config.ingress.controller].retired:
-            print(RETIRED_WARNING, file=sys.stderr)
+        warning = props.retired_controller_warning(config)
+        if warning:
+            print(warning, file=sys.stderr)
+        # Declared whatever the config says: removing azureml.workspace later must still find the
+        # provider of the attach resources in state (README "Azure ML integration").
+        attach_provider = azurerm_provider(self, config, alias="azureml_attach", template_deployments_delete_resources=False)
+        time_provider(self)
 
         # Terraform mode's constructs (None in gitops mode) ...
         self.access: ClusterAccess | None = None
@@ -51,7 +56,7 @@ class KubernetesConfigStack(TerraformStack):
         self.route: AzureMLRoute | None = None
         self.azureml_workloads: AzureMLWorkloads | None = None
         # ... GitOps mode's ...
-        self.manifests: gitops_manifests.GitOpsManifests | None = None
+        self.manifests: GitOpsManifests | None = None
         self.gitops: GitOpsDelivery | None = None
         # ... and both modes'.
         self.azureml_attach: AzureMLComputeAttach | None = None
@@ -62,15 +67,8 @@ class KubernetesConfigStack(TerraformStack):
 
         attach_props = props.azureml_attach_props(config, names)
         if attach_props:
-            time_provider(self)
             self.azureml_attach = AzureMLComputeAttach(
-                self,
-                "azureml_attach",
-                props=attach_props,
-                attach_provider=azurerm_provider(
-                    self, config, alias="azureml_attach", template_deployments_delete_resources=False
-                ),
-                depends_on=attach_after,
+                self, "azureml_attach", props=attach_props, attach_provider=attach_provider, depends_on=attach_after
             )
 
     def _terraform_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
@@ -104,7 +102,7 @@ class KubernetesConfigStack(TerraformStack):
         return [self.azureml_workloads.namespace, *self.azureml_workloads.instance_types.values()]
 
     def _gitops_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
-        self.manifests = gitops_manifests.render(config)
+        self.manifests = props.gitops_manifests(config)
         self.gitops = GitOpsDelivery(
             self, "gitops", props=props.gitops_delivery_props(config, names, folders=self.manifests.folders)
         )

@@ -41,6 +41,7 @@ SECRET_KEY_WORDS = (
     "sas",
     "sslkey",
     "sslcert",
+    "httpskey",  # azurerm_kubernetes_flux_configuration: https_key_base64 (the Git token)
 )
 # Reviewed: keys of ours whose values are names or references, never secret material.
 ALLOWED_KEYS = frozenset(
@@ -63,8 +64,9 @@ ALLOWED_CHILD_KEYS = frozenset(
         ("wildcardtls", "secret"),  # F5 values: the "<namespace>/<name>" of the synced TLS Secret
     }
 )
-# Values that are never literals: Terraform references and interpolations.
-_REFERENCE = re.compile(r"^\$\{.*\}$", re.DOTALL)
+# Values that are never literals: Terraform references and function calls over them. A quoted
+# string inside (`${"P@ss"}`, `${base64encode("P@ss")}`) is a literal in disguise: not exempt.
+_REFERENCE = re.compile(r'^\$\{[^"]*\}$', re.DOTALL)
 
 # Secret material recognisable by its value, wherever it sits.
 VALUE_PATTERNS = {

@@ -49,6 +49,8 @@ INJECTED = [
     ("connectionString", "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKey=abc"),
     ("private_key", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),
     ("scoringFe.sslKey", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"),
+    ("client_secret", '${"P@ssw0rd123!"}'),
+    ("https_key_base64", '${base64encode("hunter2hunter2")}'),
 ]
 
 

@@ -112,14 +112,14 @@ NAME = _select()
 class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves ``toolchain.<alias>[.<submodule>]`` as the selected toolchain's real module."""
 
+    def __init__(self) -> None:
+        self._own_specs: dict[str, importlib.machinery.ModuleSpec] = {}
+
     def find_spec(self, fullname, path=None, target=None):
         parts = fullname.split(".")
         if parts[0] != __name__ or len(parts) < 2 or parts[1] not in PACKAGES[NAME]:
             return None
         return importlib.util.spec_from_loader(fullname, self)
-
-    def __init__(self) -> None:
-        self._own_specs: dict[str, importlib.machinery.ModuleSpec] = {}
 
     def create_module(self, spec) -> ModuleType:
         _, alias, *rest = spec.name.split(".")

@@ -37,9 +37,17 @@ from toolchain.azurerm.data_azurerm_user_assigned_identity import DataAzurermUse
 from toolchain.azurerm.kubernetes_cluster_trusted_access_role_binding import KubernetesClusterTrustedAccessRoleBinding
 from toolchain.azurerm.resource_group_template_deployment import ResourceGroupTemplateDeployment
 from toolchain.azurerm.role_assignment import RoleAssignment
-from toolchain.cdk import Fn, ITerraformDependable, LocalExecProvisioner, TerraformProvider
+from toolchain.cdk import (
+    Fn,
+    ITerraformDependable,
+    LocalExecProvisioner,
+    Postcondition,
+    TerraformProvider,
+    TerraformResourceLifecycle,
+)
 
 COMPUTE_API_VERSION = "2025-12-01"
+DETACH_POLL_SECONDS = 10  # x 60 checks: detaching may take up to 10 minutes
 ML_WORKLOAD_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
 # Built-in roles the workspace identity holds on the cluster (Learn, how-to-attach-kubernetes-to-
 # workspace, and why each is here).
@@ -53,13 +61,31 @@ RBAC_CLUSTER_ADMIN = "Azure Kubernetes Service RBAC Cluster Admin"
 # Learn: with Trusted Access, a workspace with a user-assigned identity also needs Contributor.
 CONTRIBUTOR = "Contributor"
 
-DETACH_SCRIPT = (
-    'az rest --method delete --url "$COMPUTE_ID?api-version=$API_VERSION&underlyingResourceAction=Detach" && '
-    "for attempt in $(seq 1 60); do "
-    'az rest --method get --url "$COMPUTE_ID?api-version=$API_VERSION" --output none 2>/dev/null || exit 0; '
-    "sleep 10; done; "
-    'echo "Azure ML compute $COMPUTE_ID is still attached after 10 minutes" >&2; exit 1'
-)
+# Run at destroy (POSIX sh, Azure CLI signed in). Only "not found" means detached: any other
+# failure of the DELETE stops the destroy with its own message, and failed polls are retried, so a
+# throttled or expired-token GET never passes for a detached compute. No "${" in it: Terraform
+# would read that as its own interpolation.
+DETACH_SCRIPT = """\
+set -u
+not_found() { case "$1" in *NotFound*|*"Not Found"*) return 0 ;; esac; return 1; }
+url="$COMPUTE_ID?api-version=$API_VERSION"
+if ! out=$(az rest --method delete --url "$url&underlyingResourceAction=Detach" 2>&1); then
+  not_found "$out" && exit 0
+  echo "Detaching Azure ML compute $COMPUTE_ID failed: $out" >&2
+  exit 1
+fi
+attempt=0
+while [ "$attempt" -lt 60 ]; do
+  if ! out=$(az rest --method get --url "$url" --output none 2>&1); then
+    not_found "$out" && exit 0
+    echo "Checking Azure ML compute $COMPUTE_ID failed, retrying: $out" >&2
+  fi
+  attempt=$((attempt + 1))
+  sleep "$POLL_SECONDS"
+done
+echo "Azure ML compute $COMPUTE_ID is still attached after 60 checks" >&2
+exit 1
+"""
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,22 @@ class AzureMLAttachProps:
     @property
     def compute_id(self) -> str:
         return f"{self.workspace_id}/computes/{self.compute_name}"
+
+
+def _system_identity_present() -> TerraformResourceLifecycle:
+    """Without a system-assigned identity the principal id is empty and the role assignments fail
+    with an opaque error: say what to set instead."""
+    return TerraformResourceLifecycle(
+        postcondition=[
+            Postcondition(
+                condition='${try(self.identity[0].principal_id, "") != ""}',
+                error_message=(
+                    "The Azure ML workspace has no system-assigned identity: set azureml.workspace.identity_id to"
+                    " its user-assigned identity."
+                ),
+            )
+        ]
+    )
 
 
 def compute_template(props: AzureMLAttachProps) -> dict:
@@ -144,7 +186,11 @@ class AzureMLComputeAttach(Construct):
         Azure ML does not check, and the instance types)."""
         super().__init__(scope, id_)
         self.workspace = DataAzurermMachineLearningWorkspace(
-            self, "workspace", name=props.workspace_name, resource_group_name=props.workspace_resource_group
+            self,
+            "workspace",
+            name=props.workspace_name,
+            resource_group_name=props.workspace_resource_group,
+            lifecycle=None if props.user_assigned_identity else _system_identity_present(),
         )
         if props.user_assigned_identity:
             name, resource_group = props.user_assigned_identity
@@ -207,6 +253,7 @@ class AzureMLComputeAttach(Construct):
                         # Only self may be read at destroy time: the id comes from the template's output.
                         "COMPUTE_ID": "${jsondecode(self.output_content).computeId.value}",
                         "API_VERSION": COMPUTE_API_VERSION,
+                        "POLL_SECONDS": str(DETACH_POLL_SECONDS),
                     },
                 )
             ],

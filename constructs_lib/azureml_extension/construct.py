@@ -20,7 +20,7 @@ from toolchain.azurerm.kubernetes_cluster_extension import (
     KubernetesClusterExtension,
     KubernetesClusterExtensionTimeouts,
 )
-from toolchain.cdk import Fn, ITerraformDependable, TerraformProvider
+from toolchain.cdk import Fn, ITerraformDependable
 
 AZUREML_NAMESPACE = "azureml"
 EXTENSION_TYPE = "microsoft.azureml.kubernetes"
@@ -141,11 +141,8 @@ class AzureMLExtension(Construct):
         id_: str,
         *,
         props: AzureMLExtensionProps,
-        key_vault_provider: TerraformProvider | None = None,
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
-        """``key_vault_provider``: an azurerm provider in the subscription of the router
-        certificate's vault (the data source reads only from its provider's subscription)."""
         super().__init__(scope, id_)
         self.settings = extension_settings(props)
         self.router_certificate: DataAzurermKeyVaultCertificateData | None = None
@@ -156,7 +153,6 @@ class AzureMLExtension(Construct):
                 "router_certificate",
                 key_vault_id=props.router_certificate.key_vault_id,
                 name=props.router_certificate.certificate_name,
-                provider=key_vault_provider,
             )
             protected = router_tls_protected_settings(self.router_certificate.pem, self.router_certificate.key)
         self.extension = KubernetesClusterExtension(

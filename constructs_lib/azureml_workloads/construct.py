@@ -10,7 +10,7 @@ from constructs import Construct
 from constructs_lib.azureml_workloads.objects import AzureMLWorkloadsProps, workload_objects
 from toolchain import shims
 from toolchain.cdk import ITerraformDependable, TerraformProvider
-from toolchain.kubernetes.manifest import Manifest
+from toolchain.kubernetes.manifest import Manifest, ManifestFieldManager
 from toolchain.kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from toolchain.kubernetes.network_policy_v1 import (
     NetworkPolicyV1,
@@ -53,6 +53,9 @@ class AzureMLWorkloads(Construct):
                 self,
                 f"instance_type_{name}",
                 manifest=manifest,
+                # Azure ML writes defaultinstancetype itself at attach: this project's definition
+                # wins server-side-apply conflicts instead of failing the next apply.
+                field_manager=ManifestFieldManager(force_conflicts=True),
                 provider=kubernetes_provider,
                 depends_on=list(depends_on) or None,
             )

@@ -2,7 +2,7 @@
 
 ``GitOpsDelivery`` (stack kubernetes-config): the ``microsoft.flux`` cluster extension and one
 ``azurerm_kubernetes_flux_configuration`` (scope cluster, namespace flux-system) whose ordered
-kustomizations apply the manifests this project renders (stacks/gitops_manifests.py). Flux pulls
+kustomizations apply the manifests this project renders (constructs_lib/gitops_delivery/manifests.py). Flux pulls
 from Git, so Terraform never talks to the API server: no kubernetes/helm provider, no cluster
 credentials, no kubelogin.
 

@@ -459,6 +459,25 @@ CASES = [
         put("azureml.workspace.namespace", "nginx-ingress"),
         base=WITH_WORKSPACE,
     ),
+    Case(
+        "workspace-identity-in-other-subscription",
+        ("azureml.workspace.identity_id",),
+        put(
+            "azureml.workspace.identity_id",
+            "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg"
+            "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-mlw",
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "instance-type-as-large-as-a-node",
+        ("azureml.instance_types[0].requests.cpu",),
+        put(
+            "azureml.instance_types",
+            [{**INSTANCE, "requests": {"cpu": "8", "memory": "4Gi"}, "limits": {"cpu": "8", "memory": "8Gi"}}],
+        ),
+        base=WITH_WORKSPACE,
+    ),
     Case("instance-types-without-workspace", ("azureml.instance_types",), put("azureml.instance_types", [INSTANCE])),
     Case(
         "instance-type-unknown-pool",

@@ -20,9 +20,9 @@ GITOPS_CONFIGS = [p for p in FIXTURE_CONFIGS if p.stem.startswith("gitops-")]
 @cache
 def rendered(config_path: Path):
     from config.loader import load_config
-    from stacks.gitops_manifests import render
+    from stacks.construct_props import gitops_manifests
 
-    return render(load_config(config_path))
+    return gitops_manifests(load_config(config_path))
 
 
 def terraform_twin_stacks(config_path: Path, outdir: Path) -> dict[str, dict]:

@@ -32,10 +32,11 @@ OWN_SCHEMAS = {
 F5_SCHEMA_DIR = SCHEMAS / "f5-nginx-ingress-2.6.4"
 F5_DEFINITIONS_URI = "https://raw.githubusercontent.com/nginxinc/kubernetes-json-schema/master/v1.36.1/_definitions.json"
 F5_SCHEMA_UNAVAILABLE = (
-    "F5 NGINX Ingress chart 2.6.4 values.schema.json cannot be checked here: no package registry carries it or the"
-    " _definitions.json its ~44 remote $refs point to (raw.githubusercontent.com), GitHub is unreachable from this"
-    " workplace, and files brought in from repositories may not be committed. Place both files, pinned by commit,"
-    f" in {F5_SCHEMA_DIR.relative_to(ROOT)} (see schemas/PROVENANCE.md) to enable this check."
+    "F5 NGINX Ingress chart 2.6.4 values.schema.json cannot be checked here: no package registry carries the chart's"
+    " schema (the Kubernetes definitions its ~44 remote $refs point to are also in kubernetes-validate), GitHub is"
+    " unreachable from this workplace, and files brought in from repositories may not be committed. Place the schema"
+    f" and its _definitions.json, pinned by commit, in {F5_SCHEMA_DIR.relative_to(ROOT)} (see schemas/PROVENANCE.md)"
+    " to enable this check."
 )
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from config.loader import load_config
-from stacks.gitops_manifests import FOLDERS, KUSTOMIZE_FILE, write
+from constructs_lib.gitops_delivery.manifests import FOLDERS, KUSTOMIZE_FILE, write
 from tests.gitops.conftest import GITOPS_CONFIGS, rendered
 from tests.gitops.schema_validation import schema_errors
 

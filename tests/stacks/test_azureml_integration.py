@@ -96,6 +96,13 @@ def test_workspace_roles_exist_and_propagate_before_attach(workspace_synth):
     assert f"time_sleep.{wait_name}" in attach["depends_on"]
 
 
+def test_a_workspace_without_system_identity_fails_with_a_clear_message(workspace_synth):
+    (workspace,) = workspace_synth.stacks[STACK]["data"]["azurerm_machine_learning_workspace"].values()
+    (check,) = workspace["lifecycle"]["postcondition"]
+    assert check["condition"] == '${try(self.identity[0].principal_id, "") != ""}'
+    assert "azureml.workspace.identity_id" in check["error_message"]
+
+
 def test_trusted_access_binding_before_attach(workspace_synth):
     (name, binding), *others = resources(workspace_synth, "azurerm_kubernetes_cluster_trusted_access_role_binding").items()
     assert not others

@@ -18,6 +18,7 @@ def test_cluster_read_by_data_source_not_outputs(default_synth):
     cluster = next(iter(data.values()))
     assert (cluster["name"], cluster["resource_group_name"]) == ("aks-amlprod", "rg-amlprod-aks")
     assert "terraform_remote_state" not in default_synth.stacks[STACK].get("data", {})
+    assert "lifecycle" not in cluster  # the admin-credential postcondition only applies to login: admin
 
 
 def test_providers_use_kubelogin_exec(default_synth):

@@ -40,6 +40,12 @@ def test_public_api_community_ingress_admin_login(synth):
     assert "exec" not in provider
     assert provider["client_key"].startswith("${base64decode(data.azurerm_kubernetes_cluster.")
     assert "kube_admin_config[0].client_key" in provider["client_key"]
+    # A deployer who may not list admin credentials gets an empty kube_admin_config: the plan
+    # stops with a message saying so, not with "Invalid index" in the provider block.
+    (cluster_read,) = result.stacks["kubernetes-config"]["data"]["azurerm_kubernetes_cluster"].values()
+    (check,) = cluster_read["lifecycle"]["postcondition"]
+    assert check["condition"] == "${length(self.kube_admin_config) > 0}"
+    assert "cannot list the cluster's admin credentials" in check["error_message"]
 
     backend = result.stacks["aks-cluster"]["terraform"]["backend"]["azurerm"]
     assert backend["key"] == "amlalt/aks-cluster.tfstate"
