@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from toolchain.cdk import TerraformResourceLifecycle
+from toolchain.cdk import Postcondition, TerraformResourceLifecycle
 
 
 def lifecycle(*, protect: bool, ignore_changes: Sequence[str] = ()) -> TerraformResourceLifecycle | None:
@@ -15,3 +15,9 @@ def lifecycle(*, protect: bool, ignore_changes: Sequence[str] = ()) -> Terraform
         prevent_destroy=protect or None,
         ignore_changes=list(ignore_changes) or None,
     )
+
+
+def postcondition(*, condition: str, error_message: str) -> TerraformResourceLifecycle:
+    """Fail the plan with ``error_message`` when ``condition`` (an expression over ``self``) is
+    false: a message that says what to do, instead of the error Terraform would meet later."""
+    return TerraformResourceLifecycle(postcondition=[Postcondition(condition=condition, error_message=error_message)])

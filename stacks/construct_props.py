@@ -383,7 +383,6 @@ def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps 
         compute_name=workspace.compute_name,
         namespace=workspace.namespace,
         cluster_id=cluster_id(config, names),
-        cluster_name=names.cluster,
         user_assigned_identity=(identity.name, identity.resource_group) if identity else None,
         local_accounts_enabled=not config.cluster.local_account_disabled,
     )

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CHECKOV = Path(__file__).resolve().parent.parent / ".venv-checkov" / "bin" / "checkov"
+from tests.checkov_runner import run_checkov
 
 # Key words (compared with case, '_' and '-' removed) that name credentials.
 SECRET_KEY_WORDS = (
@@ -140,30 +139,8 @@ def scan_file(path: Path) -> list[str]:
 
 def checkov_secrets(directory: Path) -> list[str]:
     """Checkov's secrets framework over every file under ``directory``: "<check> <file>:<line>"."""
-    completed = subprocess.run(
-        [
-            str(CHECKOV),
-            "-d",
-            str(directory),
-            "--framework",
-            "secrets",
-            "--enable-secret-scan-all-files",
-            "-o",
-            "json",
-            "--quiet",
-            "--compact",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode in (0, 1), completed.stderr[-2000:]
-    if not completed.stdout.strip() or completed.stdout.strip() == "[]":
-        return []
-    reports = json.loads(completed.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
     return [
         f"{check['check_id']} {check['file_path']}:{check['file_line_range'][0]}"
-        for report in reports
+        for report in run_checkov(directory, "secrets", "--enable-secret-scan-all-files")
         for check in report.get("results", {}).get("failed_checks", [])
     ]

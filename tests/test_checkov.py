@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections import defaultdict
 
 import pytest
 import yaml
 
+from tests.checkov_runner import run_checkov
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
 
-CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SKIPS: dict[str, dict] = yaml.safe_load((ROOT / "checkov-skips.yaml").read_text())
 
 pytestmark = pytest.mark.slow
@@ -24,8 +23,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
     """check id -> {"<config>/<stack>:<resource type>.<logical id>"} for every failed check."""
-    if not CHECKOV.exists():
-        pytest.fail("Checkov is not installed: run `make test` (it creates .venv-checkov)")
     scan_root = tmp_path_factory.mktemp("checkov")
     # Checkov names a terraform_json resource by logical id only; look its type up.
     resource_types: dict[tuple[str, str], str] = {}
@@ -37,15 +34,7 @@ def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
             target = scan_root / config_path.stem / stack
             target.mkdir(parents=True)
             shutil.copy(result.outdir / "stacks" / stack / "cdk.tf.json", target / "cdk.tf.json")
-    completed = subprocess.run(
-        [str(CHECKOV), "-d", str(scan_root), "--framework", "terraform_json", "-o", "json", "--quiet", "--compact"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode in (0, 1), completed.stderr
-    reports = json.loads(completed.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
+    reports = run_checkov(scan_root, "terraform_json")
     assert reports and any(r.get("summary", {}).get("passed", 0) > 0 for r in reports), "Checkov scanned nothing"
     failures: dict[str, set[str]] = defaultdict(set)
     for report in reports:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from constructs_lib._lifecycle import postcondition
 from constructs_lib.role_propagation import RolePropagationWait, RolePropagationWaitProps
 from toolchain.azurerm.data_azurerm_machine_learning_workspace import DataAzurermMachineLearningWorkspace
 from toolchain.azurerm.data_azurerm_user_assigned_identity import DataAzurermUserAssignedIdentity
@@ -41,7 +42,6 @@ from toolchain.cdk import (
     Fn,
     ITerraformDependable,
     LocalExecProvisioner,
-    Postcondition,
     TerraformProvider,
     TerraformResourceLifecycle,
 )
@@ -96,7 +96,6 @@ class AzureMLAttachProps:
     compute_name: str
     namespace: str  # Kubernetes namespace of the compute's jobs and endpoints
     cluster_id: str
-    cluster_name: str
     # The workspace's user-assigned identity (name, resource group), or None: system-assigned.
     user_assigned_identity: tuple[str, str] | None
     local_accounts_enabled: bool
@@ -107,24 +106,16 @@ class AzureMLAttachProps:
         # 1-24 characters of letters, digits and '-' (AKS API); compute names are at most 16.
         return f"aml-{self.compute_name}"
 
-    @property
-    def compute_id(self) -> str:
-        return f"{self.workspace_id}/computes/{self.compute_name}"
-
 
 def _system_identity_present() -> TerraformResourceLifecycle:
     """Without a system-assigned identity the principal id is empty and the role assignments fail
     with an opaque error: say what to set instead."""
-    return TerraformResourceLifecycle(
-        postcondition=[
-            Postcondition(
-                condition='${try(self.identity[0].principal_id, "") != ""}',
-                error_message=(
-                    "The Azure ML workspace has no system-assigned identity: set azureml.workspace.identity_id to"
-                    " its user-assigned identity."
-                ),
-            )
-        ]
+    return postcondition(
+        condition='${try(self.identity[0].principal_id, "") != ""}',
+        error_message=(
+            "The Azure ML workspace has no system-assigned identity: set azureml.workspace.identity_id to"
+            " its user-assigned identity."
+        ),
     )
 
 

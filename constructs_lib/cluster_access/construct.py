@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from constructs_lib._lifecycle import postcondition
 from toolchain.azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
-from toolchain.cdk import Fn, Postcondition, TerraformResourceLifecycle
+from toolchain.cdk import Fn, TerraformResourceLifecycle
 from toolchain.helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from toolchain.kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 
@@ -49,17 +50,13 @@ def _admin_credentials_readable() -> TerraformResourceLifecycle:
     """The data source leaves kube_admin_config empty when the caller may not list admin
     credentials (the API answers 403); fail with a message that says so, instead of Terraform's
     "Invalid index" on kube_admin_config[0] in the provider blocks."""
-    return TerraformResourceLifecycle(
-        postcondition=[
-            Postcondition(
-                condition="${length(self.kube_admin_config) > 0}",
-                error_message=(
-                    "kubernetes_auth.login is admin, but the deploying identity cannot list the cluster's admin"
-                    " credentials: grant it 'Azure Kubernetes Service Cluster Admin Role' on the cluster, or use"
-                    " a kubelogin mode (azurecli, workloadidentity, spn, msi)."
-                ),
-            )
-        ]
+    return postcondition(
+        condition="${length(self.kube_admin_config) > 0}",
+        error_message=(
+            "kubernetes_auth.login is admin, but the deploying identity cannot list the cluster's admin"
+            " credentials: grant it 'Azure Kubernetes Service Cluster Admin Role' on the cluster, or use"
+            " a kubelogin mode (azurecli, workloadidentity, spn, msi)."
+        ),
     )
 
 

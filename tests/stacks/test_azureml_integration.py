@@ -58,7 +58,6 @@ def test_a_changed_compute_is_replaced_not_updated():
         compute_name="aks-prod",
         namespace="azureml-workloads",
         cluster_id=CLUSTER_ID,
-        cluster_name="aks-amlws",
         user_assigned_identity=None,
         local_accounts_enabled=True,
     )
