@@ -3,7 +3,7 @@ rules can still run on every field that is valid on its own.
 
 Each field that failed (or is missing, or sits in a list or mapping that failed) holds an
 :class:`InvalidValue`. Reading it in any way raises :class:`InvalidFieldRead`; the rule runner in
-``config/checks.py`` catches that and skips just that rule. A bad ``name`` therefore no longer
+``config/checks/`` catches that and skips just that rule. A bad ``name`` therefore no longer
 hides "subnet outside VNet", and a bad pool ``vm_size`` no longer hides "router HA needs 3 nodes".
 """
 

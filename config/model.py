@@ -2,7 +2,7 @@
 
 Every model is frozen and rejects unknown keys, so a typo is an error rather than a silently
 ignored setting. Per-field rules live here; rules that relate several fields live in
-``config/checks.py`` so that all of them can be reported together.
+``config/checks/`` so that all of them can be reported together.
 """
 
 from __future__ import annotations

@@ -276,7 +276,7 @@ def nginx_ingress_props(config: AppConfig, names: Names, *, secrets_provider_cli
     ingress, tls = config.ingress, config.tls
     keyvault_tls = None
     if tls.mode == "keyvault":
-        assert tls.key_vault_id and tls.certificate_name  # guaranteed by config/checks.py
+        assert tls.key_vault_id and tls.certificate_name  # guaranteed by config/checks/
         keyvault_tls = KeyVaultTls(
             vault_name=parse_resource_id(tls.key_vault_id).name,
             tenant_id=config.cluster.entra.tenant_id,
@@ -315,7 +315,7 @@ def azureml_route_props(config: AppConfig) -> AzureMLRouteProps:
 def cluster_id(config: AppConfig, names: Names) -> str:
     """The cluster's resource id, known before it exists: ARM-only constructs of the second
     stack need no cluster read (and so no credentials in state) to name it."""
-    assert config.subscription_id, "guaranteed by config/checks.py with a workspace or in gitops mode"
+    assert config.subscription_id, "guaranteed by config/checks/ with a workspace or in gitops mode"
     return (
         f"/subscriptions/{config.subscription_id}/resourceGroups/{names.resource_group}"
         f"/providers/Microsoft.ContainerService/managedClusters/{names.cluster}"
@@ -399,7 +399,7 @@ def gitops_mode(config: AppConfig) -> bool:
 
 def gitops_path(config: AppConfig) -> str:
     """Folder of this cluster's manifests in the GitOps repository."""
-    assert config.gitops, "guaranteed by config/checks.py in gitops mode"
+    assert config.gitops, "guaranteed by config/checks/ in gitops mode"
     return config.gitops.path or f"clusters/{config.name}"
 
 
@@ -426,7 +426,7 @@ def flux_source_identity_props(
 def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[ManifestFolder]) -> GitOpsDeliveryProps:
     """One Flux kustomization per rendered folder (constructs_lib/gitops_delivery/manifests.py), in its order."""
     gitops = config.gitops
-    assert gitops, "guaranteed by config/checks.py in gitops mode"
+    assert gitops, "guaranteed by config/checks/ in gitops mode"
     substitution_sources = {SECRETS_PROVIDER_CLIENT_ID: secrets_provider_identity(names)}
     kustomizations = tuple(
         KustomizationSpec(

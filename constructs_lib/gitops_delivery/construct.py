@@ -174,7 +174,7 @@ class GitOpsDelivery(Construct):
     def _git_repository(self, source: GitSource) -> KubernetesFluxConfigurationGitRepository:
         credentials: dict[str, str] = {}
         if source.auth == "https-token":
-            assert source.https_user, "guaranteed by config/checks.py"
+            assert source.https_user, "guaranteed by config/checks/"
             token = self._variable(
                 HTTPS_TOKEN_VARIABLE,
                 "Token Flux uses to read the GitOps repository over HTTPS (Azure DevOps PAT, GitHub token). Stored in state.",

@@ -1,0 +1,181 @@
+"""Cross-field rules: Azure ML extension, workspace and instance types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from config.azure_ids import parse_resource_id
+from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid
+from config.model import AppConfig
+from config.quantities import memory_bytes, millicores
+from config.quota import vcpus
+
+ROUTER_HA_MIN_NODES = 3
+
+
+def _azureml_workload_rule(config: AppConfig) -> Iterator[Problem]:
+    aml = config.azureml
+    if not (aml.enable_training or aml.enable_inference):
+        yield Problem(
+            "azureml.enable_inference",
+            "at least one of azureml.enable_training and azureml.enable_inference must be true",
+            False,
+        )
+
+
+def _router_ha_rule(config: AppConfig) -> Iterator[Problem]:
+    aml = config.azureml
+    if aml.enable_inference and aml.inference_router_ha:
+        # Tainted pools do not count: the router replicas do not tolerate taints.
+        capacity = sum(p.min_count for p in config.cluster.node_pools if p.azureml and not p.taints)
+        if capacity < ROUTER_HA_MIN_NODES:
+            yield Problem(
+                "azureml.inference_router_ha",
+                f"needs at least {ROUTER_HA_MIN_NODES} nodes for its replicas; untainted node pools with azureml: true "
+                f"have min_count summing to {capacity} (raise min_count or set inference_router_ha: false)",
+                True,
+            )
+
+
+def _router_tls_rules(config: AppConfig) -> Iterator[Problem]:
+    aml = config.azureml
+    if aml.router_tls is not None:
+        if not aml.enable_inference:
+            yield Problem("azureml.router_tls", "only applies with azureml.enable_inference: true", aml.router_tls.cname)
+        elif aml.inference_router_service_type == "clusterIP":
+            yield Problem(
+                "azureml.router_tls",
+                "must be absent with inference_router_service_type clusterIP: TLS terminates at the project's ingress (tls.mode)",
+                aml.router_tls.cname,
+            )
+        if aml.allow_insecure_connections:
+            yield Problem(
+                "azureml.allow_insecure_connections",
+                "must be false when azureml.router_tls gives the router its own certificate",
+                True,
+            )
+    elif aml.allow_insecure_connections is False:
+        yield Problem(
+            "azureml.allow_insecure_connections",
+            "false needs azureml.router_tls (cname, key_vault_id, certificate_name): without TLS material the"
+            " extension only serves HTTP",
+            False,
+        )
+
+
+def _subscription_required_rule(config: AppConfig) -> Iterator[Problem]:
+    """The second stack names the cluster by its resource id, built from subscription_id (reading
+    the cluster instead would put its credentials in state)."""
+    needed_by = [
+        why
+        for why, needed in (
+            ("azureml.workspace (the attach)", config.azureml.workspace is not None),
+            ("kubernetes_config.mode gitops (the Flux extension and configuration)", config.kubernetes_config.mode == "gitops"),
+        )
+        if needed
+    ]
+    if needed_by and config.subscription_id is None:
+        yield Problem(
+            "subscription_id",
+            f"is required with {' and '.join(needed_by)}: the second stack names the cluster by its resource id,"
+            " built from it (reading the cluster would put its credentials in state)",
+            MISSING,
+        )
+
+
+def _workspace_subscription_rule(config: AppConfig) -> Iterator[Problem]:
+    workspace = config.azureml.workspace
+    if workspace is None or config.subscription_id is None:
+        return
+    workspace_subscription = parse_resource_id(workspace.id).subscription_id
+    if workspace_subscription.lower() != config.subscription_id.lower():
+        yield Problem(
+            "azureml.workspace.id",
+            f"must be in the cluster's subscription ({config.subscription_id}): Azure ML does not attach"
+            " clusters across subscriptions",
+            workspace_subscription,
+        )
+    if workspace.identity_id:
+        identity_subscription = parse_resource_id(workspace.identity_id).subscription_id
+        if identity_subscription.lower() != config.subscription_id.lower():
+            yield Problem(
+                "azureml.workspace.identity_id",
+                f"must be in the cluster's subscription ({config.subscription_id}): the identity is read there",
+                identity_subscription,
+            )
+
+
+def _compute_namespace_rule(config: AppConfig) -> Iterator[Problem]:
+    workspace = config.azureml.workspace
+    if workspace is None:
+        return
+    namespace = workspace.namespace
+    if namespace in RESERVED_NAMESPACES or namespace.startswith(RESERVED_NAMESPACE_PREFIX):
+        yield Problem(
+            "azureml.workspace.namespace",
+            f"must not be a system namespace ({', '.join(RESERVED_NAMESPACES)} or kube-*)",
+            namespace,
+        )
+    elif namespace == config.ingress.namespace:
+        yield Problem("azureml.workspace.namespace", "must differ from ingress.namespace", namespace)
+
+
+def _instance_types_need_workspace(config: AppConfig) -> Iterator[Problem]:
+    if config.azureml.instance_types is not None and config.azureml.workspace is None:
+        yield Problem(
+            "azureml.instance_types", "only applies with azureml.workspace (the compute they belong to)", "instance_types"
+        )
+
+
+def _instance_type_rules(config: AppConfig) -> Iterator[Problem]:
+    types = config.azureml.instance_types or []
+    pools = {p.name: p for p in config.cluster.node_pools}
+    seen: set[str] = set()
+    for i, instance_type in enumerate(types):
+        path = f"azureml.instance_types[{i}]"
+        if not is_valid(instance_type):
+            continue
+        if instance_type.name in seen:
+            yield Problem(f"{path}.name", "must be unique", instance_type.name)
+        seen.add(instance_type.name)
+        yield from _instance_type_fits(path, instance_type, pools)
+
+
+def _instance_type_fits(path: str, instance_type, pools: dict) -> Iterator[Problem]:
+    pool = pools.get(instance_type.node_pool)
+    if pool is None:
+        yield Problem(
+            f"{path}.node_pool", f"must name a pool in cluster.node_pools ({', '.join(sorted(pools))})", instance_type.node_pool
+        )
+    elif not pool.azureml:
+        yield Problem(f"{path}.node_pool", "must name a pool with azureml: true (Azure ML schedules only there)", pool.name)
+    requests, limits = instance_type.requests, instance_type.limits
+    if millicores(requests.cpu) > millicores(limits.cpu):
+        yield Problem(f"{path}.requests.cpu", f"must not exceed limits.cpu ({limits.cpu})", requests.cpu)
+    if memory_bytes(requests.memory) > memory_bytes(limits.memory):
+        yield Problem(f"{path}.requests.memory", f"must not exceed limits.memory ({limits.memory})", requests.memory)
+    if pool is None:
+        return
+    if limits.gpu and not pool.gpu:
+        yield Problem(f"{path}.limits.gpu", f"needs a pool with gpu: true; {pool.name} has none", limits.gpu)
+    node_vcpus = vcpus(pool.vm_size)
+    # A node's allocatable CPU is always below its vCPUs (kube-reserved, system daemonsets).
+    if node_vcpus is not None and millicores(requests.cpu) >= node_vcpus * 1000:
+        yield Problem(
+            f"{path}.requests.cpu",
+            f"must be below the vCPUs of one {pool.name} node ({pool.vm_size}: {node_vcpus}; allocatable CPU is"
+            " less): no node could run it",
+            requests.cpu,
+        )
+
+
+RULES = (
+    _azureml_workload_rule,
+    _router_ha_rule,
+    _router_tls_rules,
+    _subscription_required_rule,
+    _workspace_subscription_rule,
+    _compute_namespace_rule,
+    _instance_types_need_workspace,
+    _instance_type_rules,
+)
