@@ -72,6 +72,8 @@ PRIVATE_DNS_ZONE_TYPE = "Microsoft.Network/privateDnsZones"
 KEY_VAULT_TYPE = "Microsoft.KeyVault/vaults"
 ML_WORKSPACE_TYPE = "Microsoft.MachineLearningServices/workspaces"
 USER_ASSIGNED_IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
+STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
+CONTAINER_REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
 
 VNetId = AzureResourceId[VNET_TYPE]
 WorkspaceId = AzureResourceId[WORKSPACE_TYPE]
@@ -79,3 +81,5 @@ PrivateDnsZoneId = AzureResourceId[PRIVATE_DNS_ZONE_TYPE]
 KeyVaultId = AzureResourceId[KEY_VAULT_TYPE]
 MachineLearningWorkspaceId = AzureResourceId[ML_WORKSPACE_TYPE]
 UserAssignedIdentityId = AzureResourceId[USER_ASSIGNED_IDENTITY_TYPE]
+StorageAccountId = AzureResourceId[STORAGE_ACCOUNT_TYPE]
+ContainerRegistryId = AzureResourceId[CONTAINER_REGISTRY_TYPE]

@@ -15,9 +15,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from config.azure_ids import (
     GUID,
+    ContainerRegistryId,
     KeyVaultId,
     MachineLearningWorkspaceId,
     PrivateDnsZoneId,
+    StorageAccountId,
     UserAssignedIdentityId,
     VNetId,
     WorkspaceId,
@@ -319,6 +321,14 @@ class WorkspaceConfig(Model):
     namespace: Dns1123Label = "azureml-workloads"
     # The workspace's user-assigned identity, when it has one (else its system-assigned identity).
     identity_id: UserAssignedIdentityId | None = None
+    # What the workspace id alone does not tell (the workspace data source exposes none of them),
+    # defined once for every feature that needs them: the compute identity's role grants and the
+    # hub firewall's egress rules (README "Configuration reference", `azureml`).
+    # The workspace's id GUID (`properties.workspaceId`, in its `<guid>.workspace.<region>.api.azureml.ms`).
+    workspace_guid: Guid | None = None
+    # Its default storage account and container registry.
+    storage_account_id: StorageAccountId | None = None
+    container_registry_id: ContainerRegistryId | None = None
 
 
 class ResourceRequests(Model):
