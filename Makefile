@@ -14,8 +14,13 @@ TOOLCHAIN ?= cdktf
 export TOOLCHAIN
 export CHECKPOINT_DISABLE := 1
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
-AKS_CONFIG ?= config/default.yaml
-export AKS_CONFIG
+# The deployment to act on: AKS_CONFIG=config/<env>.yaml. Unset, synth and validate use the example
+# config/default.yaml, and deploying is refused (config/environment.py). Each deployment has its own
+# output folder, cdktf.out/<name>/ (config/layout.py).
+CONFIG_FILE := $(or $(AKS_CONFIG),config/default.yaml)
+# Which stacks `make diff|deploy` act on, and extra CLI flags (make swallows its own): ARGS=...
+STACKS ?= aks-cluster kubernetes-config
+ARGS ?=
 
 # Per toolchain: virtualenv, set-up stamps, folder of its npm lock file (package.json +
 # package-lock.json) and synth command. Keep in step with toolchain.ENVIRONMENTS (tests/test_toolchain.py).
@@ -27,6 +32,9 @@ VENV_cdktn := .venv-cdktn
 SETUP_cdktn := $(STAMPS)/python-cdktn $(STAMPS)/node-cdktn
 NODE_DIR_cdktn := toolchains/cdktn
 SYNTH_cdktn := cdktn synth --app "$(VENV_cdktn)/bin/python main.py"
+# Extra flags every cdktn CLI command needs (its app command is not cdktf.json's).
+APP_cdktf :=
+APP_cdktn := --app "$(VENV_cdktn)/bin/python main.py"
 NODE_BIN_cdktf := $(CURDIR)/node_modules/.bin
 NODE_BIN_cdktn := $(CURDIR)/$(NODE_DIR_cdktn)/node_modules/.bin
 
@@ -38,11 +46,21 @@ VENV := $(VENV_$(TOOLCHAIN))
 # whatever Node is on PATH.
 export PATH := $(NODE_BIN_$(TOOLCHAIN)):$(PATH)
 
-.PHONY: synth test bench validate setup setup-cdktf setup-cdktn clean
+.PHONY: synth test bench validate setup setup-cdktf setup-cdktn clean diff deploy
 
+# main.py prints the banner (config, deployment, subscription, state keys, output folder, toolchain).
 synth: setup
-	@$(VENV)/bin/python -m config.validate $(AKS_CONFIG)
-	$(SYNTH_$(TOOLCHAIN))
+	@$(VENV)/bin/python -m config.validate $(CONFIG_FILE)
+	@$(VENV)/bin/python -m tools.environment cdktf synth $(APP_$(TOOLCHAIN)) $(ARGS)
+
+# The CLI through tools/environment.py: banner first, deploy of the example refused, plain logs
+# when the output is not a terminal. kubernetes-config alone: STACKS=kubernetes-config
+# ARGS=--ignore-missing-stack-dependencies (README, How to deploy).
+diff: setup
+	@$(VENV)/bin/python -m tools.environment cdktf diff $(STACKS) $(APP_$(TOOLCHAIN)) $(ARGS)
+
+deploy: setup
+	@$(VENV)/bin/python -m tools.environment cdktf deploy $(STACKS) $(APP_$(TOOLCHAIN)) $(ARGS)
 
 test: setup $(STAMPS)/checkov
 	$(VENV)/bin/python -m pytest
@@ -52,7 +70,7 @@ bench: setup setup-cdktf $(STAMPS)/checkov
 	$(VENV)/bin/python -m benchmarks.synth_benchmark
 
 validate: $(firstword $(SETUP_$(TOOLCHAIN)))
-	$(VENV)/bin/python -m config.validate $(AKS_CONFIG)
+	$(VENV)/bin/python -m config.validate $(CONFIG_FILE)
 
 setup: setup-$(TOOLCHAIN)
 setup-cdktf: $(SETUP_cdktf)
@@ -90,9 +108,9 @@ clean:
 	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
-# Renders the manifests Flux applies for $(AKS_CONFIG) into $(GITOPS_DIR)/<gitops.path>/; commit
+# Renders the manifests Flux applies for $(CONFIG_FILE) into $(GITOPS_DIR)/<gitops.path>/; commit
 # that folder to the GitOps repository (or set GITOPS_DIR to a checkout of it).
 GITOPS_DIR ?= gitops.out
 .PHONY: gitops
 gitops: setup
-	$(VENV)/bin/python -m stacks.gitops_manifests --config $(AKS_CONFIG) --out $(GITOPS_DIR)
+	$(VENV)/bin/python -m stacks.gitops_manifests --config $(CONFIG_FILE) --out $(GITOPS_DIR)

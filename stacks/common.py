@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from config.environment import state_key
+from config.layout import STACK_DIR_TO_PROJECT_ROOT
 from config.model import AppConfig, AzurermState
 from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesTemplateDeployment
-from toolchain.cdk import AzurermBackend, LocalBackend, TerraformStack
+from toolchain.cdk import AzurermBackend, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack
 from toolchain.time.provider import TimeProvider
 
-# cdktf runs Terraform in cdktf.out/stacks/<stack>; local state lives outside cdktf.out so that
-# deleting the synth output never deletes state.
-STACK_DIR_TO_PROJECT_ROOT = "../../.."
-
-
-def state_key(config: AppConfig, stack_name: str) -> str:
-    return f"{config.name}/{stack_name}.tfstate"
+# cdktf runs Terraform in cdktf.out/<name>/stacks/<stack> (config/layout.py); local state lives
+# outside cdktf.out, at <state.directory>/<name>/<stack>.tfstate, so that deleting the synth output
+# never deletes state, and the same file serves the layout before per-environment folders.
 
 
 def configure_backend(stack: TerraformStack, config: AppConfig, stack_name: str) -> None:
@@ -100,3 +98,14 @@ def azurerm_provider(
 def time_provider(stack: TerraformStack) -> TimeProvider:
     """hashicorp/time, for the waits between role assignments and what checks them."""
     return TimeProvider(stack, "time")
+
+
+def add_deploy_refusal(stack: TerraformStack, message: str) -> None:
+    """Make every plan of ``stack`` fail with ``message`` (config/environment.py: the example config
+    is synthesized, never deployed). An output precondition is checked at plan time, adds no
+    resource, and needs no provider; Terraform requires the condition to reference an object."""
+    deployable = TerraformLocal(stack, "deployable", False)
+    guard = TerraformOutput(stack, "example_config_guard", value="this config is an example and is not deployed")
+    # cdktf 0.21's TerraformOutput accepts `precondition` but never synthesizes it
+    # (lib/terraform-output.js synthesizeAttributes): set the block itself.
+    guard.add_override("precondition", [{"condition": deployable.as_boolean, "error_message": message}])

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -98,3 +100,63 @@ def default_synth(synth) -> Synthesized:
 @pytest.fixture(scope="session")
 def standalone_synth(synth) -> Synthesized:
     return synth(ROOT / "config" / "standalone.yaml")
+
+
+# What a scratch copy of the project needs to run the app and the CLI (tests that must not touch
+# the checkout's cdktf.out or state/): the CLI's files and every Python package but the tests.
+APP_FILES = ("cdktf.json", "main.py", "package.json")
+
+
+def scratch_project(directory: Path) -> Path:
+    """Copy the app into ``directory`` (virtualenv and node_modules linked, not copied)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in APP_FILES:
+        shutil.copy(ROOT / item, directory / item)
+    for folder in sorted(p for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests"):
+        shutil.copytree(folder, directory / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
+    (directory / TOOLCHAIN_ENV.venv).symlink_to(ROOT / TOOLCHAIN_ENV.venv)
+    (directory / "node_modules").symlink_to(ROOT / "node_modules")
+    return directory
+
+
+# `make synth`'s CLI command for the session's toolchain: `npx cdktf synth` (cdktf.json runs
+# `.venv/bin/python main.py`), or `cdktn synth --app ".venv-cdktn/bin/python main.py"`.
+CLI_SYNTH = {
+    toolchain.CDKTF: ["npx", "--no-install", "cdktf", "synth"],
+    toolchain.CDKTN: [
+        str(toolchain.ENVIRONMENTS[toolchain.CDKTN].node_bin / "cdktn"),
+        "synth",
+        "--app",
+        f"{toolchain.ENVIRONMENTS[toolchain.CDKTN].venv}/bin/python main.py",
+    ],
+}
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a CLI run: no AKS_CONFIG or CDKTF_OUTDIR from the caller, the toolchain's
+    Node first on PATH, no checkpoint call, plain output (CI=1: the CLI's renderer draws no spinner)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AKS_CONFIG", "CDKTF_OUTDIR")}
+    env.update(
+        PATH=f"{TOOLCHAIN_ENV.node_bin}{os.pathsep}{env['PATH']}",
+        CHECKPOINT_DISABLE="1",
+        TOOLCHAIN=toolchain.NAME,
+        CI="1",
+        FORCE_COLOR="0",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class CliSynth:
+    project: Path
+    completed: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def cli_default_synth(tmp_path_factory) -> CliSynth:
+    """`make synth`'s CLI command on the default config with no AKS_CONFIG set (the example), in a
+    scratch project, once per session."""
+    project = scratch_project(tmp_path_factory.mktemp("cli-synth"))
+    completed = subprocess.run(CLI_SYNTH[toolchain.NAME], cwd=project, env=cli_env(), capture_output=True, text=True, timeout=600)
+    return CliSynth(project, completed)

@@ -33,7 +33,9 @@ def test_local_backend_is_relative_and_per_environment(synth_root, standalone_sy
     for name, stack in standalone_synth.stacks.items():
         paths[("standalone", name)] = stack["terraform"]["backend"]["local"]["path"]
     assert not any(path.startswith("/") for path in paths.values())
-    assert paths[("default", "aks-cluster")] == "../../../state/amlprod/aks-cluster.tfstate"
+    # From cdktf.out/<name>/stacks/<stack> (config/layout.py) to the same file the layout before
+    # per-environment folders used (state/<name>/<stack>.tfstate at the project root).
+    assert paths[("default", "aks-cluster")] == "../../../../state/amlprod/aks-cluster.tfstate"
     assert len(set(paths.values())) == 4, "each environment and stack needs its own state file"
 
 
