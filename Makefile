@@ -10,6 +10,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 STAMPS := .stamps
 CHECKOV_VENV := .venv-checkov
+PIPELINES_VENV := .venv-pipelines
 TOOLCHAIN ?= cdktf
 export TOOLCHAIN
 export CHECKPOINT_DISABLE := 1
@@ -44,7 +45,7 @@ synth: setup
 	@$(VENV)/bin/python -m config.validate $(AKS_CONFIG)
 	$(SYNTH_$(TOOLCHAIN))
 
-test: setup $(STAMPS)/checkov
+test: setup $(STAMPS)/checkov $(STAMPS)/pipelines
 	$(VENV)/bin/python -m pytest
 
 # Measures every installed toolchain (the selected one and the default are set up first).
@@ -86,8 +87,14 @@ $(STAMPS)/checkov: requirements-checkov.txt constraints-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
 	@mkdir -p $(STAMPS) && touch $@
 
+# check-jsonschema and zizmor, for the pipeline definitions' tests (tests/pipelines).
+$(STAMPS)/pipelines: requirements-pipelines.txt constraints-pipelines.txt
+	test -x $(PIPELINES_VENV)/bin/python || $(PYTHON) -m venv $(PIPELINES_VENV)
+	$(PIPELINES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-pipelines.txt -c constraints-pipelines.txt
+	@mkdir -p $(STAMPS) && touch $@
+
 clean:
-	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
+	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
 # Renders the manifests Flux applies for $(AKS_CONFIG) into $(GITOPS_DIR)/<gitops.path>/; commit
@@ -96,3 +103,13 @@ GITOPS_DIR ?= gitops.out
 .PHONY: gitops
 gitops: setup
 	$(VENV)/bin/python -m stacks.gitops_manifests --config $(AKS_CONFIG) --out $(GITOPS_DIR)
+
+# --- Saved plans, phases and drift (tools/plans; docs/pipelines.md) --------------------------------
+# After `make synth`: `make plan` saves a plan per stack in cdktf.out/<name>/plans/ with a summary
+# (addresses and actions only); `make apply` applies exactly those plans and refuses stale ones;
+# `make destroy` runs in reverse order; `make drift` exits 2 when the infrastructure differs.
+# PHASE=1 (aks-cluster) or PHASE=2 (kubernetes-config), or STACK=<stack>; extra flags via ARGS=...
+PLAN_SELECTION = $(if $(PHASE),--phase $(PHASE)) $(if $(STACK),--stack $(STACK))
+.PHONY: plan apply destroy drift
+plan apply destroy drift: $(firstword $(SETUP_$(TOOLCHAIN)))
+	$(VENV)/bin/python -m tools.plans $@ --config $(AKS_CONFIG) $(PLAN_SELECTION) $(ARGS)
