@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +37,29 @@ def copy_deployment(source: Path, root: Path) -> Path:
     return root
 
 
-class Make:
+class Runner:
+    """Runs the commands two ways: ``make(target, ...)`` as a user types them, and
+    ``module(command, ...)`` as the pipelines call them (make turns every failing exit status
+    into 2; the pipelines need the tool's own: 2 drift, 3 refused)."""
+
     def __init__(self, mirror, config: Path, root: Path):
         self.env = mirror.env()
         self.config, self.root = config, root
 
-    def __call__(self, target: str, *args: str, **variables: str) -> subprocess.CompletedProcess:
-        # -o .stamps/python: the suite already runs in the set-up virtualenv; never re-install it here.
-        command = ["make", "-s", "--no-print-directory", "-o", ".stamps/python", target]
-        command += [f"AKS_CONFIG={self.config.relative_to(ROOT)}", f"ARGS=--root {self.root} {' '.join(args)}"]
-        command += [f"{name}={value}" for name, value in variables.items()]
+    def _run(self, command: list[str]) -> subprocess.CompletedProcess:
         done = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600)
         done.log = done.stdout + done.stderr  # type: ignore[attr-defined]
         return done
+
+    def make(self, target: str, *args: str, **variables: str) -> subprocess.CompletedProcess:
+        # -o .stamps/python: the suite already runs in the set-up virtualenv; never re-install it here.
+        command = ["make", "-s", "--no-print-directory", "-o", ".stamps/python", target]
+        command += [f"AKS_CONFIG={self.config.relative_to(ROOT)}", f"ARGS=--root {self.root} {' '.join(args)}"]
+        return self._run(command + [f"{name}={value}" for name, value in variables.items()])
+
+    def module(self, command: str, *args: str) -> subprocess.CompletedProcess:
+        config = str(self.config.relative_to(ROOT))
+        return self._run([sys.executable, "-m", "tools.plans", command, "--config", config, "--root", str(self.root), *args])
 
 
 def state_file(root: Path, stack: str) -> Path:
@@ -99,13 +110,13 @@ def scenario(synth, standin_mirror, tmp_path_factory) -> dict[str, Any]:
     """Runs the whole sequence once; each step's result (and what the files held) by name."""
     result = synth(CONFIG)
     root = copy_deployment(result.outdir, tmp_path_factory.mktemp("saved-plans") / "cdktf.out" / deployment_name(CONFIG))
-    make = Make(standin_mirror, CONFIG, root)
+    run = Runner(standin_mirror, CONFIG, root)
     cluster_json = root / "stacks" / "aks-cluster" / "cdk.tf.json"
     cluster_lock = root / "stacks" / "aks-cluster" / ".terraform.lock.hcl"
     plans = root / "plans"
     steps: dict[str, Any] = {"root": root, "documents": result.stacks}
 
-    steps["plan"] = make("plan")
+    steps["plan"] = run.make("plan")
     steps["plan_files"] = sorted(p.name for p in plans.iterdir())
     steps["record"] = json.loads((plans / "aks-cluster.record.json").read_text())
     steps["summary"] = (plans / "aks-cluster.summary.md").read_text()
@@ -124,24 +135,25 @@ def scenario(synth, standin_mirror, tmp_path_factory) -> dict[str, Any]:
         first_resource_group(document)[1].setdefault("tags", {})["edited"] = "after-the-plan"
 
     original = edit_json(cluster_json, retag)
-    steps["apply_stale_json"] = make("apply", PHASE="1")
+    steps["apply_stale_json"] = run.make("apply", PHASE="1")
     cluster_json.write_bytes(original)
     steps["state_after_refusals"] = managed_instances(state_file(root, "aks-cluster"))
 
     original_lock = cluster_lock.read_bytes()
     cluster_lock.write_bytes(original_lock + b"\n# a provider upgrade would change this file\n")
-    steps["apply_stale_lock"] = make("apply", PHASE="1")
+    steps["apply_stale_lock"] = run.module("apply", "--phase", "1")
     cluster_lock.write_bytes(original_lock)
     steps["state_after_refusals"] += managed_instances(state_file(root, "aks-cluster"))
 
-    steps["apply_1"] = make("apply")
+    steps["apply_1"] = run.make("apply")
     steps["record_after_apply"] = json.loads((plans / "aks-cluster.record.json").read_text())
     steps["plan_file_after_apply"] = (plans / "aks-cluster.tfplan").exists()
-    steps["apply_1_again"] = make("apply", PHASE="1")
-    steps["plan_2"] = make("plan", PHASE="2")
-    steps["apply_2"] = make("apply", PHASE="2")
+    steps["apply_1_again"] = run.module("apply", "--phase", "1")
+    steps["plan_2"] = run.module("plan", "--phase", "2")
+    steps["apply_2"] = run.module("apply", "--phase", "2")
     steps["instances"] = {s: managed_instances(state_file(root, s)) for s in ("aks-cluster", "kubernetes-config")}
-    steps["drift_clean"] = make("drift")
+    steps["drift_clean"] = run.module("drift")
+    steps["plan_unchanged"] = run.module("plan", "--no-lock", "--detailed-exitcode")
 
     def rename(document):
         first_resource_group(document)[1]["name"] += "-renamed"
@@ -149,11 +161,12 @@ def scenario(synth, standin_mirror, tmp_path_factory) -> dict[str, Any]:
     original = edit_json(cluster_json, rename)
     steps["drift_address"] = first_resource_group(json.loads(original))[0]
     summary_file = root.parent / "job-summary.md"
-    steps["drift_changed"] = make("drift", "--summary-file", str(summary_file), PHASE="1")
+    steps["drift_changed"] = run.module("drift", "--phase", "1", "--summary-file", str(summary_file))
     steps["drift_summary_file"] = summary_file.read_text()
+    steps["plan_changed"] = run.module("plan", "--phase", "1", "--no-lock", "--detailed-exitcode")
     cluster_json.write_bytes(original)
 
-    steps["destroy"] = make("destroy", "--auto-approve")
+    steps["destroy"] = run.module("destroy", "--auto-approve")
     steps["instances_after_destroy"] = {s: managed_instances(state_file(root, s)) for s in ("aks-cluster", "kubernetes-config")}
     return steps
 
@@ -186,8 +199,8 @@ def test_summary_lists_addresses_and_actions_but_no_values(scenario):
 
 
 def test_apply_refuses_a_plan_whose_synthesized_json_changed(scenario):
-    refused = scenario["apply_stale_json"]
-    assert refused.returncode == REFUSED, refused.log[-3000:]
+    refused = scenario["apply_stale_json"]  # through make: any failure is make's exit status 2
+    assert refused.returncode != OK, refused.log[-3000:]
     assert "Refused: nothing was applied." in refused.log
     assert "aks-cluster: cdk.tf.json changed since the plan" in refused.log
     assert scenario["state_after_refusals"] == 0
@@ -223,6 +236,14 @@ def test_drift_check_exits_2_and_names_the_attribute_forcing_a_replacement(scena
     assert row in scenario["drift_summary_file"] and "DRIFT: aks-cluster" in scenario["drift_summary_file"]
 
 
+def test_plan_detailed_exitcode_tells_pipelines_whether_to_apply(scenario):
+    unchanged, changed = scenario["plan_unchanged"], scenario["plan_changed"]
+    assert unchanged.returncode == OK, unchanged.log[-3000:]
+    assert "aks-cluster (phase 1): no changes" in unchanged.log
+    assert "kubernetes-config (phase 2): no changes" in unchanged.log
+    assert changed.returncode == CHANGES, changed.log[-3000:]
+
+
 def test_destroy_runs_in_reverse_order(scenario):
     destroy = scenario["destroy"]
     assert destroy.returncode == OK, destroy.log[-4000:]
@@ -233,7 +254,7 @@ def test_destroy_runs_in_reverse_order(scenario):
 def test_destroy_explains_protect_and_runs_nothing(synth, standin_mirror, tmp_path):
     result = synth(PROTECTED_CONFIG)
     root = copy_deployment(result.outdir, tmp_path / "cdktf.out" / deployment_name(PROTECTED_CONFIG))
-    refused = Make(standin_mirror, PROTECTED_CONFIG, root)("destroy", "--auto-approve")
+    refused = Runner(standin_mirror, PROTECTED_CONFIG, root).module("destroy", "--auto-approve")
     assert refused.returncode == REFUSED, refused.log[-3000:]
     assert "set `protect: false` in config/default.yaml" in refused.log
     assert re.search(r"aks-cluster: azurerm_kubernetes_cluster\.\w+", refused.log), refused.log

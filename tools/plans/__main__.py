@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         ("destroy", "destroy the stacks in reverse order"),
         ("drift", "plan against the real infrastructure; exit 2 on any difference"),
         ("show", "print the summaries of the saved plans"),
+        ("where", "print the folder that holds the saved plans (for pipeline artifacts)"),
     ):
         command = sub.add_parser(name, help=text, description=text)
         command.add_argument("--config", type=Path, default=None, help="deployment config (default: $AKS_CONFIG)")
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root or output_dir(config.name)
     deployment = cmd.Deployment(config.name, root, str(config_path))
     out = cmd.Output(args.summary_file)
+    if args.command == "where":
+        print(deployment.plans_dir)
+        return OK
     try:
         if args.command == "plan":
             status = cmd.plan(deployment, stacks, out, lock=not args.no_lock)
