@@ -108,7 +108,7 @@ def plan(deployment: Deployment, stacks: list[str], out: Output, *, lock: bool =
     return OK
 
 
-def _check_saved_plan(deployment: Deployment, stack: str) -> tuple[PlanRecord | None, list[str]]:
+def check_saved_plan(deployment: Deployment, stack: str) -> tuple[PlanRecord | None, list[str]]:
     """The stack's record, and every reason its plan must not be applied."""
     paths = deployment.paths(stack)
     hint = f"run `make plan STACK={stack} AKS_CONFIG={deployment.config_file}` and review it"
@@ -133,7 +133,7 @@ def apply(deployment: Deployment, stacks: list[str], out: Output) -> int:
     missing, already applied, or made from other inputs than the stack folder holds now."""
     if _missing_synth(deployment, stacks, out):
         return FAILED
-    checked = [(stack, *_check_saved_plan(deployment, stack)) for stack in stacks]
+    checked = [(stack, *check_saved_plan(deployment, stack)) for stack in stacks]
     # A later phase that `plan` left unplanned because an earlier one has changes comes next time.
     first_with_changes = min((phase_of(s) for s, r, p in checked if r and r.changes and not p), default=None)
     later = [s for s, r, _ in checked if r is None and first_with_changes is not None and phase_of(s) > first_with_changes]
