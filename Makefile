@@ -107,7 +107,8 @@ gitops: setup
 # --- Saved plans, phases and drift (tools/plans; docs/pipelines.md) --------------------------------
 # After `make synth`: `make plan` saves a plan per stack in cdktf.out/<name>/plans/ with a summary
 # (addresses and actions only); `make apply` applies exactly those plans and refuses stale ones;
-# `make destroy` runs in reverse order; `make drift` exits 2 when the infrastructure differs.
+# `make destroy` runs in reverse order; `make drift` fails when the infrastructure differs (make
+# reports every failure as 2: pipelines call `python -m tools.plans` for its own exit codes).
 # PHASE=1 (aks-cluster) or PHASE=2 (kubernetes-config), or STACK=<stack>; extra flags via ARGS=...
 PLAN_SELECTION = $(if $(PHASE),--phase $(PHASE)) $(if $(STACK),--stack $(STACK))
 .PHONY: plan apply destroy drift
