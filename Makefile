@@ -10,6 +10,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 STAMPS := .stamps
 CHECKOV_VENV := .venv-checkov
+PIPELINES_VENV := .venv-pipelines
 TOOLCHAIN ?= cdktf
 export TOOLCHAIN
 export CHECKPOINT_DISABLE := 1
@@ -62,7 +63,7 @@ diff: setup
 deploy: setup
 	@$(VENV)/bin/python -m tools.environment cdktf deploy $(STACKS) $(APP_$(TOOLCHAIN)) $(ARGS)
 
-test: setup $(STAMPS)/checkov
+test: setup $(STAMPS)/checkov $(STAMPS)/pipelines
 	$(VENV)/bin/python -m pytest
 
 # Measures every installed toolchain (the selected one and the default are set up first).
@@ -104,8 +105,14 @@ $(STAMPS)/checkov: requirements-checkov.txt constraints-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
 	@mkdir -p $(STAMPS) && touch $@
 
+# check-jsonschema and zizmor, for the pipeline definitions' tests (tests/pipelines).
+$(STAMPS)/pipelines: requirements-pipelines.txt constraints-pipelines.txt
+	test -x $(PIPELINES_VENV)/bin/python || $(PYTHON) -m venv $(PIPELINES_VENV)
+	$(PIPELINES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-pipelines.txt -c constraints-pipelines.txt
+	@mkdir -p $(STAMPS) && touch $@
+
 clean:
-	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
+	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
 # Renders the manifests Flux applies for $(CONFIG_FILE) into $(GITOPS_DIR)/<gitops.path>/; commit
@@ -114,3 +121,15 @@ GITOPS_DIR ?= gitops.out
 .PHONY: gitops
 gitops: setup
 	$(VENV)/bin/python -m stacks.gitops_manifests --config $(CONFIG_FILE) --out $(GITOPS_DIR)
+
+# --- Saved plans, phases and drift (tools/plans; docs/pipelines.md) --------------------------------
+# After `make synth`: `make plan` saves a plan per stack in cdktf.out/<name>/plans/ with a summary
+# (addresses and actions only); `make apply` applies exactly those plans and refuses stale ones;
+# `make destroy` runs in reverse order; `make drift` fails when the infrastructure differs (make
+# reports every failure as 2: pipelines call `python -m tools.plans` for its own exit codes).
+# PHASE=1 (aks-cluster) or PHASE=2 (kubernetes-config), or STACK=<stack>; extra flags via ARGS=...
+# The deployment: AKS_CONFIG (banner first; applying the example is refused, as for make deploy).
+PLAN_SELECTION = $(if $(PHASE),--phase $(PHASE)) $(if $(STACK),--stack $(STACK))
+.PHONY: plan apply destroy drift
+plan apply destroy drift: $(firstword $(SETUP_$(TOOLCHAIN)))
+	$(VENV)/bin/python -m tools.plans $@ $(PLAN_SELECTION) $(ARGS)
