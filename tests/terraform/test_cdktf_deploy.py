@@ -120,4 +120,5 @@ def test_two_environments_plan_in_turn_without_meeting(deployed):
         assert (folder / ".terraform").is_dir() and (folder / ".terraform" / "terraform.tfstate").is_file()
     files = {name: {p.resolve() for p in folder.rglob("*") if p.is_file()} for name, folder in folders.items()}
     assert not files[FIRST] & files[SECOND], "the two environments share a file"
-    assert not (project / "state" / SECOND).exists(), "a diff writes no state"
+    # A diff records nothing for the second environment (Terraform may leave an empty state folder).
+    assert not any((project / "state").glob(f"{SECOND}/*.tfstate")), "a diff writes no state"
