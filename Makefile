@@ -10,6 +10,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 STAMPS := .stamps
 CHECKOV_VENV := .venv-checkov
+AZURE_VENV := .venv-azure
 TOOLCHAIN ?= cdktf
 export TOOLCHAIN
 export CHECKPOINT_DISABLE := 1
@@ -44,7 +45,7 @@ synth: setup
 	@$(VENV)/bin/python -m config.validate $(AKS_CONFIG)
 	$(SYNTH_$(TOOLCHAIN))
 
-test: setup $(STAMPS)/checkov
+test: setup $(STAMPS)/checkov $(STAMPS)/azure
 	$(VENV)/bin/python -m pytest
 
 # Measures every installed toolchain (the selected one and the default are set up first).
@@ -86,8 +87,16 @@ $(STAMPS)/checkov: requirements-checkov.txt constraints-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
 	@mkdir -p $(STAMPS) && touch $@
 
+# Azure SDKs (azure-identity, management clients, azure-ai-ml, rich) for the tools below, in their
+# own virtualenv: they pull in dependency trees the cdktf toolchain does not need.
+$(STAMPS)/azure: requirements-azure.txt constraints-azure.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required" >&2; exit 1; }
+	test -x $(AZURE_VENV)/bin/python || $(PYTHON) -m venv $(AZURE_VENV)
+	$(AZURE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-azure.txt -c constraints-azure.txt
+	@mkdir -p $(STAMPS) && touch $@
+
 clean:
-	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
+	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(AZURE_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
 # Renders the manifests Flux applies for $(AKS_CONFIG) into $(GITOPS_DIR)/<gitops.path>/; commit
@@ -96,3 +105,13 @@ GITOPS_DIR ?= gitops.out
 .PHONY: gitops
 gitops: setup
 	$(VENV)/bin/python -m stacks.gitops_manifests --config $(AKS_CONFIG) --out $(GITOPS_DIR)
+
+# --- Before and after a deploy (README "How to deploy") ------------------------------------------
+# Extra arguments through ARGS, e.g. `make preflight ARGS=--json`, `make smoke ARGS=--dry-run`.
+# preflight: read-only checks of the subscription (Azure CLI sign-in or any DefaultAzureCredential).
+# outputs: both stacks' outputs from state (allowlisted). smoke: Azure ML job + endpoint on the
+# deployed compute, cleaned up afterwards.
+ARGS ?=
+.PHONY: preflight smoke outputs
+preflight smoke outputs: $(STAMPS)/azure
+	$(AZURE_VENV)/bin/python -m tools.$@ --config $(AKS_CONFIG) $(ARGS)
