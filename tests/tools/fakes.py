@@ -86,6 +86,7 @@ class FakeArm:
         self.routes = list(routes or [])
         self.latency = latency
         self.requests: list[tuple[str, str]] = []
+        self.bodies: list[tuple[dict, object]] = []
         self.unmatched: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -94,10 +95,15 @@ class FakeArm:
     def add(self, method: str, path: str, body: object = None, status: int = 200, **query: str) -> None:
         self.routes.insert(0, Route(method, path, body, status, query))
 
-    def transport(self) -> RequestsTransport:
+    def session(self) -> requests.Session:
+        """A requests session whose HTTP(S) answers come from this fake."""
         session = requests.Session()
         session.mount("https://", _Adapter(self))
-        return RequestsTransport(session=session, session_owner=False)
+        session.mount("http://", _Adapter(self))
+        return session
+
+    def transport(self) -> RequestsTransport:
+        return RequestsTransport(session=self.session(), session_owner=False)
 
     def client_kwargs(self) -> dict:
         # One transport per client (each client closes its own); no retries of deliberate failures.
@@ -108,6 +114,7 @@ class FakeArm:
         query = requests.utils.unquote(url.query)
         with self._lock:
             self.requests.append((request.method, request.url))
+            self.bodies.append((request.headers, request.body))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
