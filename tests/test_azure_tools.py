@@ -80,4 +80,5 @@ def test_tools_suite(test_id, tools_results):
     outcome, message = tools_results.get(test_id, ("missing", "no result in the JUnit report"))
     if outcome == "skipped":
         pytest.skip(message)
-    assert outcome == "passed", message
+    if outcome != "passed":
+        pytest.fail(f"{test_id} {outcome} in .venv-azure:\n{message}", pytrace=False)

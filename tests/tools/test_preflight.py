@@ -145,8 +145,8 @@ def test_quota_per_family_and_total():
     _usage(fake, {"cores": (0, 1000), "standardDDSv5Family": (0, 50), "standardNCADSA100v4Family": (0, 10)})
     findings = checks_compute.check_quota(context_for(WORKSPACE, fake))
     by_family = {f.message.split(":")[0]: f for f in findings}
-    assert by_family["standardDdsv5Family"].status == Status.WARNING  # 50 free: creation fits, maximum not
-    assert "36 to create, 68 at maximum" in by_family["standardDdsv5Family"].message
+    assert by_family["standardDDSv5Family"].status == Status.WARNING  # 50 free: creation fits, maximum not
+    assert "36 to create, 68 at maximum" in by_family["standardDDSv5Family"].message
     assert by_family["Total Regional vCPUs"].status == Status.OK
 
 
@@ -175,6 +175,36 @@ def test_need_family_prefers_the_catalogue_name():
 
     assert checks_compute.need_family(WithFamily()) == "standardDDSv5Family"
     assert checks_compute.need_family(SeriesOnly()).lower() == "standardncadsa100v4family"
+
+
+def test_quota_family_comes_from_the_region_skus_when_the_name_does_not_tell():
+    """Standard_A1's usage row is standardA0_A7Family (ListAvailableResourceSkusForARegion.json)."""
+    config = WORKSPACE.model_copy(
+        update={
+            "cluster": WORKSPACE.cluster.model_copy(
+                update={"system_pool": WORKSPACE.cluster.system_pool.model_copy(update={"vm_size": "Standard_A1"})}
+            )
+        }
+    )
+    fake = healthy(config)
+    _skus(
+        fake,
+        arm.vm_sku("Standard_A1", "standardA0_A7Family", 1, "westeurope"),
+        arm.vm_sku("Standard_D8ds_v5", "standardDDSv5Family", 8, "westeurope"),
+        arm.vm_sku("Standard_NC24ads_A100_v4", "standardNCADSA100v4Family", 24, "westeurope"),
+    )
+    _usage(
+        fake,
+        {
+            "cores": (0, 1000),
+            "standardA0_A7Family": (0, 4),
+            "standardDDSv5Family": (0, 500),
+            "standardNCADSA100v4Family": (0, 500),
+        },
+    )
+    findings = checks_compute.check_quota(context_for(config, fake))
+    a_family = [f for f in findings if f.message.startswith("standardA0_A7Family")]
+    assert statuses(a_family) == [Status.WARNING] and "3 to create, 5 at maximum" in a_family[0].message
 
 
 def _skus(fake, *entries):
@@ -393,6 +423,39 @@ def test_workspace_in_another_subscription_is_refused_without_a_call():
     findings = checks_azureml.check_workspace(context)
     assert statuses(findings) == [Status.BLOCKER] and "across subscriptions" in findings[0].message
     assert not fake.requests
+
+
+def test_workspace_with_both_identities_as_in_the_spec_example():
+    """Workspace/get.json (2025-12-01) has identity type "SystemAssigned,UserAssigned"."""
+    uai = f"/subscriptions/{SPOKE}/resourceGroups/rg-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/testuai"
+    config = WORKSPACE.model_copy(
+        update={
+            "azureml": WORKSPACE.azureml.model_copy(
+                update={"workspace": WORKSPACE.azureml.workspace.model_copy(update={"identity_id": uai})}
+            )
+        }
+    )
+    fake = healthy(config)
+    ws = config.azureml.workspace.id
+    identity = {
+        "type": "SystemAssigned,UserAssigned",
+        "principalId": "p",
+        "tenantId": "t",
+        "userAssignedIdentities": {uai: {"clientId": "c", "principalId": "p"}},
+    }
+    fake.add("GET", ws, arm.workspace(ws, identity, workspaceId="1"))
+    assert statuses(checks_azureml.check_workspace(context_for(config, fake))) == [Status.OK]
+    fake.add("GET", ws, arm.workspace(ws, {"type": "SystemAssigned", "principalId": "p", "tenantId": "t"}, workspaceId="1"))
+    findings = checks_azureml.check_workspace(context_for(config, fake))
+    assert statuses(findings) == [Status.BLOCKER] and "no user-assigned identity testuai" in findings[0].message
+
+
+def test_dns_link_still_in_progress_is_a_warning():
+    fake = healthy(WORKSPACE)
+    zone = WORKSPACE.cluster.api.private_dns_zone_id
+    fake.add("GET", f"{zone}/virtualNetworkLinks", arm.vnet_links(zone, [WORKSPACE.hub.vnet_id], state="InProgress"))
+    findings = checks_network.check_api_dns_zone(context_for(WORKSPACE, fake))
+    assert statuses(findings) == [Status.OK, Status.WARNING] and "InProgress" in findings[1].message
 
 
 def test_workspace_identity_and_ids():

@@ -21,13 +21,22 @@ def _pools(context: Context):
     return [context.config.cluster.system_pool, *context.config.cluster.node_pools]
 
 
-def need_family(need) -> str:
-    """The quota family a config/quota.py need is counted in: the usage API's name when the
-    catalogue provides it (``family``), else derived from the size series (Dds_v5 ->
+def need_family(need, sku_families: dict[str, str] | None = None, pools=()) -> str:
+    """The quota family a config/quota.py need is counted in (the usage API's name).
+
+    The catalogue's ``family`` when the need has one; else the family the region's resource SKUs
+    give the pools' sizes of that series (a SKU's ``family`` is its usage row, e.g.
+    Standard_A1 -> standardA0_A7Family); else a name derived from the series (Dds_v5 ->
     standardDdsv5Family; usage names compare case-insensitively)."""
     family = getattr(need, "family", None)
     if family:
         return family
+    series_of = getattr(quota, "series", None)
+    if sku_families and series_of:
+        found = {sku_families.get(p.vm_size.lower()) for p in pools if series_of(p.vm_size) == need.series}
+        found.discard(None)
+        if len(found) == 1:
+            return found.pop()
     return f"standard{re.sub(r'[^A-Za-z0-9]', '', need.series)}Family"
 
 
@@ -41,7 +50,8 @@ def check_quota(context: Context) -> list[Finding]:
     usage = _usage(context)
     needs = quota.vcpu_needs(context.config)
     findings: list[Finding] = []
-    rows = [(need_family(n), n.at_creation, n.at_maximum) for n in needs]
+    sku_families = {name: sku.family for name, sku in region_skus(context).items() if sku.family}
+    rows = [(need_family(n, sku_families, _pools(context)), n.at_creation, n.at_maximum) for n in needs]
     rows.append((TOTAL_REGIONAL, sum(n.at_creation for n in needs), sum(n.at_maximum for n in needs)))
     for family, at_creation, at_maximum in rows:
         row = usage.get(family.lower())
