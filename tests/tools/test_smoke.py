@@ -156,11 +156,13 @@ class FakeBackend:
         self._call("leftovers")
         return self._leftovers
 
-    def run_job(self, job):
+    def submit_job(self, job):
         self.jobs += 1
-        name = f"job{self.jobs}"
-        self._call("run_job", job.resources.instance_type)
-        return name
+        self._call("submit_job", job.resources.instance_type)
+        return f"job{self.jobs}"
+
+    def wait_job(self, name):
+        self._call("wait_job", name)
 
     def register_model(self, plan, job_name):
         self._call("register_model", job_name)
@@ -212,8 +214,10 @@ def test_successful_run_and_clean_up_order():
     assert succeeded(results), names(results)
     assert [c[0] for c in backend.calls] == [
         "leftovers",
-        "run_job",
-        "run_job",
+        "submit_job",
+        "wait_job",
+        "submit_job",
+        "wait_job",
         "register_model",
         "create_endpoint",
         "create_deployment",
@@ -224,8 +228,8 @@ def test_successful_run_and_clean_up_order():
         "archive_job",
         "archive_job",
     ]
-    assert backend.calls[3] == ("register_model", "job1")
-    assert backend.calls[5] == ("create_deployment", "smoke", "smoke-amlws:7")
+    assert backend.calls[5] == ("register_model", "job1")
+    assert backend.calls[7] == ("create_deployment", "smoke", "smoke-amlws:7")
     assert backend.calls[-2:] == [("archive_job", "job2"), ("archive_job", "job1")]
     # The ingress call: the URL from the plan, the endpoint key, the deployment header, the request.
     (method, url), (headers, body) = fake.requests[0], fake.bodies[0]
@@ -270,6 +274,15 @@ def test_ctrl_c_cleans_up():
     assert [c[0] for c in backend.calls][-3:] == ["delete_endpoint", "archive_model", "archive_job"]
 
 
+def test_ctrl_c_while_a_job_runs_still_archives_it():
+    plan = build_plan(WORKSPACE, run_id="abc123")
+    backend = FakeBackend(interrupt="wait_job")
+    results = run(plan, backend, ingress_fake())
+    assert dict(names(results))["command job on defaultinstancetype"] == INTERRUPTED
+    assert backend.calls[-1] == ("archive_job", "job1")
+    assert "create_endpoint" not in [c[0] for c in backend.calls]
+
+
 def test_leftovers_are_removed_first():
     plan = build_plan(WORKSPACE, run_id="abc123")
     leftovers = Leftovers(endpoints=["smk-amlws-old"], jobs=["oldjob"], models=[("smoke-amlws", "2")])
@@ -301,7 +314,7 @@ def test_load_balancer_router_uses_the_sdk_not_the_ingress():
 
 def test_junit_report():
     plan = build_plan(WORKSPACE, run_id="abc123")
-    results = run(plan, FakeBackend(fail="run_job"), ingress_fake())
+    results = run(plan, FakeBackend(fail="wait_job"), ingress_fake())
     suite = ElementTree.fromstring(junit_xml(results, plan))
     assert suite.get("name") == "smoke.amlws" and int(suite.get("tests")) == len(results)
     assert suite.get("failures") == "1" and int(suite.get("skipped")) == 4

@@ -28,7 +28,8 @@ class Leftovers:
 
 class Backend(Protocol):
     def leftovers(self, plan: SmokePlan) -> Leftovers: ...
-    def run_job(self, job) -> str: ...  # submits, waits; returns the job name or raises SmokeFailure
+    def submit_job(self, job) -> str: ...  # returns the job name
+    def wait_job(self, name: str) -> None: ...  # until it completes; SmokeFailure otherwise
     def register_model(self, plan: SmokePlan, job_name: str) -> str: ...  # "azureml:<name>:<version>"
     def create_endpoint(self, endpoint) -> None: ...
     def create_deployment(self, plan: SmokePlan, deployment) -> None: ...  # and route all traffic to it
@@ -36,7 +37,7 @@ class Backend(Protocol):
     def invoke_sdk(self, plan: SmokePlan, request: bytes) -> bytes: ...
     def delete_endpoint(self, name: str) -> None: ...
     def archive_model(self, name: str, version: str) -> None: ...
-    def archive_job(self, name: str) -> None: ...
+    def archive_job(self, name: str) -> None: ...  # cancels it first if it still runs
 
 
 def is_ours(tags: dict | None, plan: SmokePlan) -> bool:
@@ -53,28 +54,32 @@ class AzureMLBackend:
         self.client = MLClient(credential, plan.subscription_id, plan.resource_group, plan.workspace_name, **client_kwargs)
         self.job_timeout = job_timeout
         self.poll = poll
-        self.submitted: list[str] = []
+        self.studio_urls: dict[str, str] = {}
 
     def leftovers(self, plan: SmokePlan) -> Leftovers:
         found = Leftovers()
         found.endpoints = [e.name for e in self.client.online_endpoints.list() if is_ours(e.tags, plan)]
-        found.jobs = [j.name for j in self.client.jobs.list() if is_ours(j.tags, plan) and j.status not in TERMINAL]
+        # Active (not archived) jobs of earlier runs, finished or not.
+        found.jobs = [j.name for j in self.client.jobs.list() if is_ours(j.tags, plan)]
         found.models = [(m.name, m.version) for m in self.client.models.list(name=plan.model_name) if is_ours(m.tags, plan)]
         return found
 
-    def run_job(self, job) -> str:
+    def submit_job(self, job) -> str:
         submitted = self.client.jobs.create_or_update(job)
-        self.submitted.append(submitted.name)
+        self.studio_urls[submitted.name] = submitted.studio_url
+        return submitted.name
+
+    def wait_job(self, name: str) -> None:
         deadline = time.monotonic() + self.job_timeout
-        status = submitted.status
+        status = self.client.jobs.get(name).status
         while status not in TERMINAL:
             if time.monotonic() > deadline:
-                raise SmokeFailure(f"job {submitted.name} still {status} after {self.job_timeout:.0f}s")
+                raise SmokeFailure(f"job {name} still {getattr(status, 'value', status)} after {self.job_timeout:.0f}s")
             time.sleep(self.poll)
-            status = self.client.jobs.get(submitted.name).status
+            status = self.client.jobs.get(name).status
         if not TERMINAL[status]:
-            raise SmokeFailure(f"job {submitted.name} ended {status}: see {submitted.studio_url}")
-        return submitted.name
+            where = self.studio_urls.get(name, "the studio")
+            raise SmokeFailure(f"job {name} ended {getattr(status, 'value', status)}: see {where}")
 
     def register_model(self, plan: SmokePlan, job_name: str) -> str:
         from azure.ai.ml.constants import AssetTypes
@@ -121,4 +126,6 @@ class AzureMLBackend:
         self.client.models.archive(name=name, version=version)
 
     def archive_job(self, name: str) -> None:
+        if self.client.jobs.get(name).status not in TERMINAL:
+            self.client.jobs.begin_cancel(name).result()
         self.client.jobs.archive(name=name)

@@ -110,8 +110,10 @@ class SmokeRun:
             self.backend.archive_job(name)
 
     def _job(self, job) -> str:
-        name = self.backend.run_job(job)
+        name = self.backend.submit_job(job)
+        # Pushed before the wait: an interrupted wait still cancels and archives the job.
         self.cleanup.append((f"archive job {name}", lambda: self.backend.archive_job(name)))
+        self.backend.wait_job(name)
         return name
 
     def _model(self, job_name: str) -> str:
