@@ -124,6 +124,30 @@ def test_no_subscription_anywhere(monkeypatch):
     assert statuses(findings) == [Status.BLOCKER] and "ARM_SUBSCRIPTION_ID" in findings[0].action
 
 
+def test_without_a_subscription_only_the_subscription_check_blocks():
+    fake = healthy(DEFAULT)
+    context = context_for(DEFAULT, fake)
+    context.subscription_id = None
+    results = by_name(run_checks(context))
+    assert results["subscription"].status == Status.BLOCKER and results["identity"].status == Status.OK
+    skipped = [name for name, r in results.items() if r.status == Status.SKIPPED]
+    assert "vCPU quota" in skipped and "permissions of the deploying identity" in skipped
+    assert [name for name, r in results.items() if r.status == Status.BLOCKER] == ["subscription"]
+
+
+def test_subscription_flag_wins(capsys, monkeypatch):
+    monkeypatch.setenv("ARM_SUBSCRIPTION_ID", "99999999-9999-9999-9999-999999999999")
+    fake = healthy(DEFAULT)
+    config = ROOT / "config/default.yaml"
+    status = preflight_main.main(
+        ["--config", str(config), "--json", "--subscription", SPOKE],
+        credential=FakeCredential(),
+        client_kwargs=fake.client_kwargs(),
+    )
+    assert status == 0, capsys.readouterr().out
+    assert all("99999999" not in url for _m, url in fake.requests)
+
+
 def test_unregistered_provider_is_a_warning_naming_it():
     fake = healthy(WORKSPACE)
     fake.add(

@@ -112,7 +112,7 @@ def _code(error: HttpResponseError) -> str:
 
 
 CHECKS = (
-    Check("identity", check_identity),
-    Check("subscription", check_subscription),
+    Check("identity", check_identity, needs_subscription=False),
+    Check("subscription", check_subscription, needs_subscription=False),
     Check("resource providers", check_resource_providers),
 )

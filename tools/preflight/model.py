@@ -58,6 +58,8 @@ class Check:
     run: Callable[[Context], list[Finding]]
     # Why the check does not apply to this config (None: it applies).
     skip_reason: Callable[[Context], str | None] = field(default=lambda _context: None)
+    # Reads the spoke subscription: skipped when there is none (the subscription check says why).
+    needs_subscription: bool = True
 
 
 def ok(message: str) -> Finding:

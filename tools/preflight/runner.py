@@ -41,6 +41,8 @@ def _error_finding(error: Exception) -> Finding:
 def run_check(check: Check, context: Context) -> CheckResult:
     started = time.monotonic()
     reason = check.skip_reason(context)
+    if reason is None and check.needs_subscription and context.subscription_id is None:
+        reason = "no subscription to check (see the subscription check)"
     if reason:
         return CheckResult(check.name, (Finding(Status.SKIPPED, reason),), 0.0)
     try:
