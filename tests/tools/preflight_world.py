@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from config.azure_ids import parse_resource_id
+from config.loader import load_config
 from config.model import AppConfig
 from config.naming import derive_names
 from stacks.resource_providers import spoke_resource_providers
 from tests.tools import arm_responses as arm
 from tests.tools.fakes import FakeArm, FakeCredential
 from tools.preflight.context import Context
+from tools.preflight.model import Status
 
 SPOKE = "44444444-4444-4444-4444-444444444444"
 SECRETS_OBJECT_ID = "66666666-6666-6666-6666-666666666666"
@@ -109,3 +113,18 @@ def context_for(config: AppConfig, fake: FakeArm, credential: FakeCredential | N
         subscription_id=config.subscription_id or SPOKE,
         client_kwargs=fake.client_kwargs(),
     )
+
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKSPACE = load_config(ROOT / "tests/fixtures/configs/azureml-workspace.yaml")
+DEFAULT = load_config(ROOT / "config/default.yaml")
+STANDALONE = load_config(ROOT / "config/standalone.yaml")
+HUB = WORKSPACE.hub.vnet_id
+
+
+def statuses(findings) -> list[Status]:
+    return [f.status for f in findings]
+
+
+def by_name(results) -> dict:
+    return {r.name: r for r in results}
