@@ -11,6 +11,7 @@ PYTHON ?= python3
 STAMPS := .stamps
 CHECKOV_VENV := .venv-checkov
 PIPELINES_VENV := .venv-pipelines
+AZURE_VENV := .venv-azure
 TOOLCHAIN ?= cdktf
 export TOOLCHAIN
 export CHECKPOINT_DISABLE := 1
@@ -63,7 +64,7 @@ diff: setup
 deploy: setup
 	@$(VENV)/bin/python -m tools.environment cdktf deploy $(STACKS) $(APP_$(TOOLCHAIN)) $(ARGS)
 
-test: setup $(STAMPS)/checkov $(STAMPS)/pipelines
+test: setup $(STAMPS)/checkov $(STAMPS)/pipelines $(STAMPS)/azure
 	$(VENV)/bin/python -m pytest
 
 # Measures every installed toolchain (the selected one and the default are set up first).
@@ -111,8 +112,16 @@ $(STAMPS)/pipelines: requirements-pipelines.txt constraints-pipelines.txt
 	$(PIPELINES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-pipelines.txt -c constraints-pipelines.txt
 	@mkdir -p $(STAMPS) && touch $@
 
+# Azure SDKs (azure-identity, management clients, azure-ai-ml, rich) for the tools below, in their
+# own virtualenv: they pull in dependency trees the cdktf toolchain does not need.
+$(STAMPS)/azure: requirements-azure.txt constraints-azure.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required" >&2; exit 1; }
+	test -x $(AZURE_VENV)/bin/python || $(PYTHON) -m venv $(AZURE_VENV)
+	$(AZURE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-azure.txt -c constraints-azure.txt
+	@mkdir -p $(STAMPS) && touch $@
+
 clean:
-	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
+	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) $(AZURE_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
 # Renders the manifests Flux applies for $(CONFIG_FILE) into $(GITOPS_DIR)/<gitops.path>/; commit
@@ -133,3 +142,12 @@ PLAN_SELECTION = $(if $(PHASE),--phase $(PHASE)) $(if $(STACK),--stack $(STACK))
 .PHONY: plan apply destroy drift
 plan apply destroy drift: $(firstword $(SETUP_$(TOOLCHAIN)))
 	$(VENV)/bin/python -m tools.plans $@ $(PLAN_SELECTION) $(ARGS)
+
+# --- Before and after a deploy (README "How to deploy") ------------------------------------------
+# Extra arguments through ARGS, e.g. `make preflight ARGS=--json`, `make smoke ARGS=--dry-run`.
+# preflight: read-only checks of the subscription (Azure CLI sign-in or any DefaultAzureCredential).
+# outputs: both stacks' outputs from state (allowlisted). smoke: Azure ML job + endpoint on the
+# deployed compute, cleaned up afterwards.
+.PHONY: preflight smoke outputs
+preflight smoke outputs: $(STAMPS)/azure
+	@$(AZURE_VENV)/bin/python -m tools.$@ --config $(CONFIG_FILE) $(ARGS)

@@ -14,6 +14,7 @@ from constructs_lib.gitops_delivery import FluxSourceIdentity
 from constructs_lib.spoke_network import SpokeNetwork
 from stacks import construct_props as props
 from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
+from stacks.outputs import AKS_CLUSTER_OUTPUTS
 from toolchain.cdk import TerraformOutput, TerraformStack
 
 STACK_NAME = "aks-cluster"
@@ -89,16 +90,17 @@ class AksClusterStack(TerraformStack):
     def _outputs(self) -> None:
         cluster = self.aks.cluster
         secrets_identity = cluster.key_vault_secrets_provider.secret_identity.get(0)
-        outputs = {
-            "cluster_name": (cluster.name, "AKS cluster name"),
-            "cluster_id": (cluster.id, "AKS cluster resource id"),
-            "resource_group_name": (self.network.resource_group.name, "Spoke resource group"),
-            "node_resource_group": (cluster.node_resource_group, "AKS-managed node resource group"),
-            "aks_subnet_name": (self.network.subnet.name, "Subnet of the nodes and the internal load balancers"),
-            "vnet_id": (self.network.vnet.id, "Spoke VNet id"),
-            "oidc_issuer_url": (cluster.oidc_issuer_url, "OIDC issuer for workload identity federation"),
-            "key_vault_secrets_provider_client_id": (secrets_identity.client_id, "Client id of the secrets-provider identity"),
-            "key_vault_secrets_provider_object_id": (secrets_identity.object_id, "Object id of the secrets-provider identity"),
+        values = {
+            "cluster_name": cluster.name,
+            "cluster_id": cluster.id,
+            "resource_group_name": self.network.resource_group.name,
+            "node_resource_group": cluster.node_resource_group,
+            "aks_subnet_name": self.network.subnet.name,
+            "vnet_id": self.network.vnet.id,
+            "oidc_issuer_url": cluster.oidc_issuer_url,
+            "key_vault_secrets_provider_client_id": secrets_identity.client_id,
+            "key_vault_secrets_provider_object_id": secrets_identity.object_id,
         }
-        for output_id, (value, description) in outputs.items():
-            TerraformOutput(self, output_id, value=value, description=description)
+        # Names and descriptions from stacks/outputs.py, the allowlist `make outputs` prints from.
+        for spec in AKS_CLUSTER_OUTPUTS:
+            TerraformOutput(self, spec.name, value=values[spec.name], description=spec.description)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from config.environment import state_key
 from config.layout import STACK_DIR_TO_PROJECT_ROOT
 from config.model import AppConfig, AzurermState
+from stacks.resource_providers import SPOKE_RESOURCE_PROVIDERS, spoke_resource_providers  # noqa: F401 (re-exported)
 from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesTemplateDeployment
 from toolchain.cdk import AzurermBackend, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack
 from toolchain.time.provider import TimeProvider
@@ -32,34 +33,7 @@ def configure_backend(stack: TerraformStack, config: AppConfig, stack_name: str)
         LocalBackend(stack, path=f"{STACK_DIR_TO_PROJECT_ROOT}/{state.directory}/{state_key(config, stack_name)}")
 
 
-# The azurerm provider registers resource providers in every subscription it is configured for,
-# and its default ("legacy", 66 providers) fails the plan when the identity lacks
-# */register/action for any one of them that is not registered yet (azurerm v4.55.0
-# internal/resourceproviders/required.go, registration.go). So every provider here registers
-# nothing by default ("none") plus exactly what this project's resources need; a provider that is
-# already registered costs no call and no permission. Names are case-sensitive as Azure returns
-# them ("microsoft.insights" is lower-case).
-SPOKE_RESOURCE_PROVIDERS = (
-    "Microsoft.Authorization",  # role and policy assignments
-    "Microsoft.Compute",  # node virtual machine scale sets
-    "Microsoft.ContainerService",  # AKS
-    "Microsoft.KubernetesConfiguration",  # cluster extensions (Azure ML, Flux); in no azurerm set
-    "Microsoft.ManagedIdentity",  # control-plane identity
-    "Microsoft.Network",  # VNet, NSG, route table, peering, private DNS
-    "Microsoft.PolicyInsights",  # Azure Policy add-on and its assignments
-    "microsoft.insights",  # diagnostic setting, data collection rule and association
-)
-
-
-def spoke_resource_providers(config: AppConfig) -> list[str]:
-    extra = []
-    if config.monitoring.log_analytics_workspace_id is None:
-        extra += ["Microsoft.OperationalInsights", "Microsoft.OperationsManagement"]  # created workspace
-    if config.cluster.defender_enabled:
-        extra.append("Microsoft.Security")  # Defender for Containers
-    return sorted([*SPOKE_RESOURCE_PROVIDERS, *extra], key=str.lower)
-
-
+# The list lives in stacks/resource_providers.py (no provider bindings: `make preflight` reads it).
 def azurerm_provider(
     stack: TerraformStack,
     config: AppConfig,

@@ -31,6 +31,7 @@ from constructs_lib.gitops_delivery import (
 from constructs_lib.kubernetes_objects import InstanceTypeSpec
 from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
+from stacks.outputs import DEFAULT_INSTANCE_TYPE
 
 if TYPE_CHECKING:
     from constructs_lib.gitops_delivery.manifests import GitOpsManifests, ManifestFolder
@@ -325,7 +326,6 @@ def cluster_id(config: AppConfig, names: Names) -> str:
 # Azure ML's own default instance type (Learn, how-to-manage-kubernetes-instance-types).
 DEFAULT_INSTANCE_REQUESTS = {"cpu": "100m", "memory": "2Gi"}
 DEFAULT_INSTANCE_LIMITS = {"cpu": "2", "memory": "2Gi"}
-DEFAULT_INSTANCE_TYPE = "defaultinstancetype"
 
 
 def instance_type_specs(config: AppConfig) -> tuple[InstanceTypeSpec, ...]:

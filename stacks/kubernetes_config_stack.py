@@ -27,7 +27,8 @@ from constructs_lib.gitops_delivery.manifests import GitOpsManifests
 from constructs_lib.nginx_ingress import NginxIngress
 from stacks import construct_props as props
 from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
-from toolchain.cdk import ITerraformDependable, TerraformStack
+from stacks.outputs import KUBERNETES_CONFIG_OUTPUTS, kubernetes_config_output_values
+from toolchain.cdk import ITerraformDependable, TerraformOutput, TerraformStack
 
 STACK_NAME = "kubernetes-config"
 
@@ -70,6 +71,15 @@ class KubernetesConfigStack(TerraformStack):
             self.azureml_attach = AzureMLComputeAttach(
                 self, "azureml_attach", props=attach_props, attach_provider=attach_provider, depends_on=attach_after
             )
+        self._outputs(config)
+
+    def _outputs(self, config: AppConfig) -> None:
+        # What `make outputs` prints and `make smoke` reads (stacks/outputs.py): all known from the
+        # config, so both modes declare the same ones; an output without a value is left out.
+        values = kubernetes_config_output_values(config)
+        for spec in KUBERNETES_CONFIG_OUTPUTS:
+            if spec.name in values:
+                TerraformOutput(self, spec.name, value=values[spec.name], description=spec.description)
 
     def _terraform_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
         self.access = ClusterAccess(self, "cluster_access", props=props.cluster_access_props(config, names))
