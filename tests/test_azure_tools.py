@@ -21,7 +21,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 AZURE_PYTHON = ROOT / ".venv-azure" / "bin" / "python"
-PYTEST = ["-m", "pytest", "-c", "tests/azure_tools/pytest.ini", "--rootdir", ".", "--confcutdir", "tests/azure_tools", "tests/azure_tools"]
+PYTEST = [
+    "-m",
+    "pytest",
+    "-c",
+    "tests/azure_tools/pytest.ini",
+    "--rootdir",
+    ".",
+    "--confcutdir",
+    "tests/azure_tools",
+    "tests/azure_tools",
+]
 MISSING = f"{AZURE_PYTHON.relative_to(ROOT)} is missing: `make test` creates it (or `make .stamps/azure`)"
 
 
