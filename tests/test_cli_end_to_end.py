@@ -14,6 +14,7 @@ import pytest
 
 import toolchain
 from tests.conftest import ROOT, TOOLCHAIN_ENV
+from tests.harness.profile import phase
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,8 @@ def test_cli_synth_default_config(tmp_path, default_synth):
     env["PATH"] = f"{TOOLCHAIN_ENV.node_bin}{os.pathsep}{env['PATH']}"
     env["CHECKPOINT_DISABLE"] = "1"
     env["TOOLCHAIN"] = toolchain.NAME
-    completed = subprocess.run(COMMANDS[toolchain.NAME], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=400)
+    with phase("cli", f"{' '.join(COMMANDS[toolchain.NAME][:4])}: config/default.yaml"):
+        completed = subprocess.run(COMMANDS[toolchain.NAME], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=400)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "end-of-life" not in completed.stdout + completed.stderr
     for stack in ("aks-cluster", "kubernetes-config"):

@@ -1,9 +1,11 @@
 """The user's own commands, end to end against the stand-ins: `cdktf deploy` of both stacks,
 then `cdktf diff` of each reports no changes.
 
-Runs in a scratch copy of the project (the CLI re-synthesizes) with config/default.yaml switched
-to local state, so apply, state, cross-stack wiring and the refresh of a second run are real
-Terraform; only the cloud is stood in for."""
+Runs in a scratch copy of the project with config/default.yaml switched to local state, synthesized
+in-process into the folder the CLI reads (`cdktf deploy --skip-synth`: the CLI's own synth is
+covered by tests/test_cli_end_to_end.py, and this saves a second jsii load). Apply, state,
+cross-stack wiring and the refresh of a second run are real Terraform; only the cloud is stood
+in for."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, STACK_NAMES
+from tests.harness.profile import phase
 from tests.terraform.test_validate_and_plan import expected_instances
 
 pytestmark = pytest.mark.slow
@@ -51,8 +54,19 @@ def deployed(standin_mirror, tmp_path_factory):
             ["npx", "--no-install", "cdktf", *args], cwd=project, env=env, capture_output=True, text=True, timeout=900
         )
 
+    # The synth is the in-process one every other test uses (one jsii load per run, issue #16); the
+    # CLI's own synth is tested end to end in tests/test_cli_end_to_end.py. It writes where the
+    # CLI reads (cdktf.json "output"), and the state path is relative to the stack folder, so the
+    # files are those `cdktf deploy` would have synthesized itself.
+    from config.loader import load_config
+    from stacks.app import build_app
+
+    cli_output = json.loads((project / "cdktf.json").read_text()).get("output", "cdktf.out")
+    config_file = "config/deploy-test.yaml"
+    build_app(load_config(project / config_file), config_file=config_file, outdir=str(project / cli_output)).synth()
     # --skip-provider-lock: `terraform providers lock` would ask the registry.
-    deploy = cdktf("deploy", *STACK_NAMES, "--auto-approve", "--skip-provider-lock")
+    with phase("cli", "cdktf deploy --skip-synth (both stacks, stand-in providers)"):
+        deploy = cdktf("deploy", *STACK_NAMES, "--auto-approve", "--skip-synth", "--skip-provider-lock")
     return project, config["name"], deploy, cdktf
 
 
@@ -76,7 +90,8 @@ def test_deploy_applies_both_stacks_in_dependency_order(deployed):
 def test_diff_after_deploy_shows_no_changes(deployed, stack):
     _, _, deploy, cdktf = deployed
     assert deploy.returncode == 0, "deploy failed (see test_deploy_applies_both_stacks_in_dependency_order)"
-    diff = cdktf("diff", "--skip-synth", stack)
+    with phase("cli", f"cdktf diff --skip-synth {stack}"):
+        diff = cdktf("diff", "--skip-synth", stack)
     log = ANSI.sub("", diff.stdout + diff.stderr)
     assert diff.returncode == 0, log[-5000:]
     assert "No changes. Your infrastructure matches the configuration." in log, log[-3000:]
