@@ -199,20 +199,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
     if config.getoption("--inner-loop"):
         sys.meta_path.insert(0, _JsiiRefused())
+        # The snapshot tests are not run here: their snapshots are not "unused".
+        config.option.warn_unused_snapshots = True
 
 
-_SKIPPED_MODULES: list[str] = []
+def _module_left_out(path: Path) -> bool:
+    return path.suffix == ".py" and path.name.startswith("test_") and classify.file_needs_jsii(path)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """In ``--inner-loop`` runs, test modules whose import loads jsii are not even imported."""
-    if (
-        config.getoption("--inner-loop")
-        and collection_path.suffix == ".py"
-        and collection_path.name.startswith("test_")
-        and classify.file_needs_jsii(collection_path)
-    ):
-        _SKIPPED_MODULES.append(str(collection_path.relative_to(ROOT)))
+    if config.getoption("--inner-loop") and _module_left_out(collection_path):
         return True
     return None
 
@@ -303,11 +300,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     if config.getoption("--inner-loop"):
-        loaded = "jsii WAS LOADED" if classify.jsii_loaded() else "no jsii load"
+        left_out = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py") if _module_left_out(p))
         terminalreporter.write_line(
-            f"inner loop: {loaded}; not run here (they need jsii, Terraform or an external tool; `make test` runs them): "
-            f"{len(_SKIPPED_MODULES)} modules not imported ({', '.join(sorted(_SKIPPED_MODULES)) or 'none'}) "
-            "and the deselected tests above"
+            "inner loop: jsii imports refused; left to `make test` (they need jsii, Terraform or an external tool): "
+            f"the deselected tests and {len(left_out)} modules whose imports load jsii ({', '.join(left_out) or 'none'})"
         )
 
 

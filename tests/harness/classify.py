@@ -140,7 +140,10 @@ def _function_needs_jsii(function: Callable) -> bool:
         if module is not None:
             package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
         scope = {**getattr(function, "__globals__", {}), **_closure(function)}
-        for node in ast.walk(tree):
+        definition = tree.body[0] if tree.body else tree
+        # The body only: decorators (e.g. parametrize lists) run at import, not when it is called.
+        body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
+        for node in (n for statement in body for n in ast.walk(statement)):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 if any(module_needs_jsii(m) for m in _imported_modules(node, package)):
                     return True
