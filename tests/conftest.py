@@ -113,7 +113,14 @@ def _load_jsii() -> None:
 
 @pytest.fixture(scope="session")
 def synth_root(tmp_path_factory) -> Path:
-    """One folder per run, the same for every xdist worker (their base folders' parent)."""
+    """A scratch folder of this process (tests synthesize their variants into it)."""
+    return tmp_path_factory.mktemp("synth")
+
+
+@pytest.fixture(scope="session")
+def shared_synth_root(tmp_path_factory) -> Path:
+    """Where ``synth`` writes: one folder per run, the same for every xdist worker (the parent of
+    their base folders)."""
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "synth-shared"
     root.mkdir(exist_ok=True)
@@ -121,11 +128,11 @@ def synth_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def synth(synth_root):
-    """synth(path) -> Synthesized, cached per session."""
+def synth(shared_synth_root):
+    """synth(path) -> Synthesized, once per run (shared by the xdist workers)."""
 
     def run(config_path: Path) -> Synthesized:
-        return _synth(Path(config_path).resolve(), synth_root)
+        return _synth(Path(config_path).resolve(), shared_synth_root)
 
     return run
 
@@ -163,7 +170,17 @@ def checkov_scan(synth, tmp_path_factory) -> dict:
 # module-scoped fixture of the project is taken to be expensive: the tests using it run on one
 # worker, so it is computed once per run.
 PER_WORKER_FIXTURES = frozenset(
-    {"synth_root", "synth", "default_synth", "standalone_synth", "terraform", "standin_mirror", "mutated_stack", "twin_directory"}
+    {
+        "synth_root",
+        "shared_synth_root",
+        "synth",
+        "default_synth",
+        "standalone_synth",
+        "terraform",
+        "standin_mirror",
+        "mutated_stack",
+        "twin_directory",
+    }
 )
 INNER_LOOP_EXCLUDES = ("jsii", "terraform", "slow")
 
@@ -196,6 +213,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "jsii: loads jsii (set automatically, tests/harness/classify.py)")
     config.addinivalue_line("markers", "terraform: runs the terraform CLI (set automatically for the `terraform` fixture)")
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with the rest of its group")
+    config.addinivalue_line("markers", "spawns_jsii: starts a jsii process of its own (a CLI synth, the other toolchain)")
     config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
     if config.getoption("--inner-loop"):
         sys.meta_path.insert(0, _JsiiRefused())
@@ -241,8 +259,12 @@ def _needs_jsii(item: pytest.Item) -> bool:
 
 
 def _xdist_group(item: pytest.Item) -> str | None:
-    """The expensive shared fixture this test depends on, if any: session-scoped ones first (per
-    parameter for a parametrized one), then module-scoped ones (the module)."""
+    """Tests that start a jsii process of their own (``spawns_jsii``) share one group, so that at
+    most one such process runs beside the workers' own. Else the expensive shared fixture this
+    test depends on, if any: session-scoped ones first (per parameter for a parametrized one),
+    then module-scoped ones (the module)."""
+    if item.get_closest_marker("spawns_jsii"):
+        return "spawns_jsii"
     session, module = [], []
     for name, definition in _fixture_defs(item):
         if name in PER_WORKER_FIXTURES or not classify.is_project_code(definition.func):

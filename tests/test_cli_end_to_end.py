@@ -16,7 +16,7 @@ import toolchain
 from tests.conftest import ROOT, TOOLCHAIN_ENV
 from tests.harness.profile import phase
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spawns_jsii]
 
 COMMANDS = {
     toolchain.CDKTF: ["npx", "--no-install", "cdktf", "synth"],

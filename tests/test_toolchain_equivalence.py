@@ -30,7 +30,7 @@ from toolchain.synth_configs import outdir_for
 CONFIGS = [*EXAMPLE_CONFIGS, *FIXTURE_CONFIGS]
 OTHER = toolchain.CDKTN if toolchain.NAME == toolchain.CDKTF else toolchain.CDKTF
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spawns_jsii]
 
 
 def config_id(path: Path) -> str:

@@ -68,9 +68,11 @@ def test_collected_tests_are_marked_and_grouped(request):
             assert item.get_closest_marker("jsii"), item.nodeid
         if "terraform" in names:
             assert item.get_closest_marker("terraform"), item.nodeid
-        if "checkov_scan" in names:
+        if item.get_closest_marker("spawns_jsii"):
+            assert conftest._xdist_group(item) == "spawns_jsii", item.nodeid
+        elif "checkov_scan" in names:
             assert conftest._xdist_group(item) == "checkov_scan", item.nodeid
-        if "planned_stack" in names:
+        elif "planned_stack" in names:
             assert conftest._xdist_group(item).startswith("planned_stack["), item.nodeid
-        if names <= conftest.PER_WORKER_FIXTURES | {"request", "tmp_path", "tmp_path_factory", "monkeypatch", "capsys"}:
+        elif names <= conftest.PER_WORKER_FIXTURES | {"request", "tmp_path", "tmp_path_factory", "monkeypatch", "capsys"}:
             assert conftest._xdist_group(item) is None, item.nodeid
