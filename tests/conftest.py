@@ -147,6 +147,9 @@ def standalone_synth(synth) -> Synthesized:
     return synth(ROOT / "config" / "standalone.yaml")
 
 
+CHECKOV_CANARY = Path("_canary", "leaked.txt")
+
+
 @pytest.fixture(scope="session")
 def checkov_scan(synth, tmp_path_factory) -> dict:
     """One Checkov run over everything synthesized from every example and fixture config, with
@@ -158,6 +161,10 @@ def checkov_scan(synth, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("checkov-all")
     for config_path in EXAMPLE_CONFIGS + FIXTURE_CONFIGS:
         shutil.copytree(synth(config_path).outdir, root / config_path.stem)
+    # Checkov leaves a framework with no failure out of its --quiet report: the canary (AWS's
+    # documented example key) proves the secrets scan ran over this folder.
+    (root / CHECKOV_CANARY.parent).mkdir()
+    (root / CHECKOV_CANARY).write_text("aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n")
     with phase("checkov", f"terraform_json + secrets over {len(EXAMPLE_CONFIGS + FIXTURE_CONFIGS)} configs' output"):
         reports = run_checkov(root, "terraform_json secrets", "--enable-secret-scan-all-files")
     return {"root": root, "reports": reports}
@@ -265,6 +272,8 @@ def _xdist_group(item: pytest.Item) -> str | None:
     then module-scoped ones (the module)."""
     if item.get_closest_marker("spawns_jsii"):
         return "spawns_jsii"
+    if "snapshot" in getattr(item, "fixturenames", ()):
+        return None  # syrupy reads the node id: a group suffix would change the snapshot's name
     session, module = [], []
     for name, definition in _fixture_defs(item):
         if name in PER_WORKER_FIXTURES or not classify.is_project_code(definition.func):
@@ -272,12 +281,27 @@ def _xdist_group(item: pytest.Item) -> str | None:
         if definition.scope == "session":
             callspec = getattr(item, "callspec", None)
             index = callspec.indices.get(name) if callspec else None
-            session.append(name if index is None else f"{name}[{index}]")
+            # No "]" in a group name: xdist reads "...]@group" as a parameter id that contains "@".
+            session.append(name if index is None else f"{name}:{index}")
         elif definition.scope == "module":
-            module.append(item.nodeid.split("::", 1)[0])
+            module.append("module:" + item.nodeid.split("::", 1)[0])
     if session:
         return sorted(session)[0]
     return sorted(module)[0] if module else None
+
+
+def _apply_xdist_groups(items: list[pytest.Item], groups: dict[str, str | None]) -> None:
+    """What pytest-xdist's ``--dist loadgroup`` does to each grouped test's node id (appends
+    ``@<group>``, which its scheduler splits on), done here because xdist 3.8 sets ``item._nodeid``,
+    which pytest 9 no longer reads (it keeps the id in ``item._id``): without this every group is
+    silently spread over the workers. xdist's own hook runs after this one and then appends the
+    same suffix again on a pytest that still reads ``_nodeid``; the scheduler reads the last."""
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        group = groups[item.nodeid]
+        if group and not item.nodeid.endswith(f"@{group}"):
+            item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 def _expected_cost(items: list[pytest.Item]) -> dict[str, float]:
@@ -304,20 +328,33 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             config.hook.pytest_deselected(items=deselected)
         items[:] = kept
         return
+    original_ids = [item.nodeid for item in items]
     groups = {item.nodeid: _xdist_group(item) for item in items}
     for item in items:
         if groups[item.nodeid]:
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    if getattr(config.option, "loadgroup", False):
+        _apply_xdist_groups(items, groups)
     # Longest work first, so that no worker is left with one long group at the end: by the last
     # profiled run's time where there is one, else external tools (slow), then groups by size.
     cost = _expected_cost(items)
     group_cost: dict[str, float] = {}
-    for item in items:
-        key = groups[item.nodeid] or item.nodeid
-        guess = 30.0 if item.get_closest_marker("slow") else 1.0 if item.get_closest_marker("jsii") else 0.1
-        group_cost[key] = group_cost.get(key, 0.0) + cost.get(item.nodeid, guess)
-    position = {item.nodeid: index for index, item in enumerate(items)}
-    items.sort(key=lambda i: (-group_cost[groups[i.nodeid] or i.nodeid], groups[i.nodeid] or "", position[i.nodeid]))
+    slow_groups: set[str] = set()
+    for item, original in zip(items, original_ids, strict=True):
+        key = groups[original] or original
+        if original in cost:
+            guess = cost[original]
+        elif item.get_closest_marker("slow") and key not in slow_groups:
+            guess = 30.0  # an external tool's run, once per group (its tests share it)
+            slow_groups.add(key)
+        else:
+            guess = 1.0 if item.get_closest_marker("jsii") else 0.1
+        group_cost[key] = group_cost.get(key, 0.0) + guess
+    position = {id(item): index for index, item in enumerate(items)}
+    group_of = {id(item): groups[original] for item, original in zip(items, original_ids, strict=True)}
+    items.sort(
+        key=lambda i: (-group_cost[group_of[id(i)] or original_ids[position[id(i)]]], group_of[id(i)] or "", position[id(i)])
+    )
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:

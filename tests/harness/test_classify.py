@@ -61,8 +61,13 @@ def test_the_inner_loop_refuses_a_jsii_import():
 
 def test_collected_tests_are_marked_and_grouped(request):
     """Every test of this session that uses a synth or Terraform carries the marker that keeps it
-    out of `make check`; tests sharing an expensive fixture share an xdist group."""
+    out of `make check`; tests sharing an expensive fixture share an xdist group, and under
+    ``--dist loadgroup`` their node ids carry it, which is what xdist's scheduler reads."""
+    loadgroup = getattr(request.config.option, "loadgroup", False)
     for item in request.session.items:
+        marks = [m.args[0] for m in item.iter_markers("xdist_group")]
+        if loadgroup and marks:
+            assert item.nodeid.endswith(f"@{marks[0]}"), item.nodeid
         names = set(item.fixturenames)
         if names & {"synth", "default_synth", "standalone_synth", "planned_stack", "mutated_stack"}:
             assert item.get_closest_marker("jsii"), item.nodeid
@@ -73,6 +78,7 @@ def test_collected_tests_are_marked_and_grouped(request):
         elif "checkov_scan" in names:
             assert conftest._xdist_group(item) == "checkov_scan", item.nodeid
         elif "planned_stack" in names:
-            assert conftest._xdist_group(item).startswith("planned_stack["), item.nodeid
+            group = conftest._xdist_group(item)
+            assert group.startswith("planned_stack:") and "]" not in group, item.nodeid
         elif names <= conftest.PER_WORKER_FIXTURES | {"request", "tmp_path", "tmp_path_factory", "monkeypatch", "capsys"}:
             assert conftest._xdist_group(item) is None, item.nodeid
