@@ -204,6 +204,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--extra-pools", type=int, default=20)
     parser.add_argument("--no-report", action="store_true", help="print only; do not rewrite docs/performance.md")
+    parser.add_argument(
+        "--suite-report-only",
+        action="store_true",
+        help="rewrite only the suite section of docs/performance.md (keep the synth figures of an earlier run)",
+    )
     parser.add_argument("--skip-tests", action="store_true", help="do not profile the test suite")
     parser.add_argument(
         "--suite-modes",
@@ -272,7 +277,8 @@ def main() -> int:
         )
     if not args.no_report:
         machine_line = machine(toolchain_env(toolchain.NAME, base))
-        write_report(args, names, absent, summaries, phases, suite, machine_line)
+        if not args.suite_report_only:
+            write_report(args, names, absent, summaries, phases, suite, machine_line)
         if suite_runs:
             floor = summaries[(toolchain.NAME, "a")]
             section = suite_profile.render(
