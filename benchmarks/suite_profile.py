@@ -127,7 +127,10 @@ def run_suite(mode: str, args: list[str], env: dict[str, str], python: str) -> S
 
 
 def mode_args(mode: str, parallel: str) -> list[str]:
-    return {"serial": ["-p", "no:xdist"], "parallel": shlex.split(parallel), "check": ["--inner-loop"]}[mode]
+    """pytest's arguments for each run; `make check` uses `make test`'s number of workers."""
+    words = shlex.split(parallel)
+    workers = words[words.index("-n") : words.index("-n") + 2] if "-n" in words else []
+    return {"serial": ["-p", "no:xdist"], "parallel": words, "check": ["--inner-loop", *workers, "-q"]}[mode]
 
 
 def measure(modes: list[str], parallel: str, env: dict[str, str], python: str) -> list[SuiteRun]:

@@ -66,3 +66,8 @@ def test_only_the_suite_section_is_rewritten(tmp_path):
     report.write_text(f"# Performance\n\nkept\n\n{bench.MARKER}\nold\n{bench.END_MARKER}\n\nalso kept\n")
     bench.write_section(report, f"{bench.MARKER}\nnew\n{bench.END_MARKER}")
     assert report.read_text() == f"# Performance\n\nkept\n\n{bench.MARKER}\nnew\n{bench.END_MARKER}\n\nalso kept\n"
+
+
+def test_check_runs_with_make_tests_workers():
+    assert bench.mode_args("check", "-n 2 --dist loadgroup") == ["--inner-loop", "-n", "2", "-q"]
+    assert bench.mode_args("serial", "-n 2") == ["-p", "no:xdist"]
