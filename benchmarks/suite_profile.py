@@ -30,7 +30,8 @@ MARKER, END_MARKER = "<!-- suite:start -->", "<!-- suite:end -->"
 MODES = ("serial", "parallel", "check")
 TARGET_TEST_OVER_FLOOR = 6.0
 TARGET_CHECK_SECONDS = 10.0
-SUMMARY = re.compile(r"^=+ (?P<body>.*\d+ (passed|failed|errors?|skipped|deselected).*) in (?P<seconds>[0-9.]+)s.* =+$")
+# pytest's closing line: "=== 3 failed, 560 passed in 90.12s (0:01:30) ===", without the "="s under -q.
+SUMMARY = re.compile(r"^(=+ )?(?P<body>\d+ [^=]*(passed|failed|errors?|skipped|deselected)[^=]*) in (?P<seconds>[0-9.]+)s.*$")
 
 
 @dataclass
@@ -271,6 +272,7 @@ def write_section(report: Path, section: str) -> None:
 
 
 def dump(runs: list[SuiteRun], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(r) for r in runs], indent=1))
 
 

@@ -266,6 +266,7 @@ def main() -> int:
         suite_runs = suite_profile.measure(
             modes, args.pytest_parallel, toolchain_env(toolchain.NAME, base), str(toolchain.ENVIRONMENTS[toolchain.NAME].python)
         )
+        suite_profile.dump(suite_runs, ROOT / ".stamps" / "suite-bench.json")  # to re-render: python -m benchmarks.suite_profile
         main_run = next((r for r in suite_runs if r.mode == "parallel"), suite_runs[0] if suite_runs else None)
         suite = (main_run.seconds, main_run.exit_status, main_run.command) if main_run else None
     for name in names:

@@ -58,6 +58,7 @@ def test_pytest_summary_lines_are_read():
         "passed": 560,
         "skipped": 7,
     }
+    assert bench.counts_from("....\n278 passed, 2 skipped in 60.72s (0:01:00)\n") == {"passed": 278, "skipped": 2}
     assert bench.counts_from("no summary") == {}
 
 
