@@ -9,8 +9,9 @@ static (``ast`` over the project's own files), so it costs milliseconds and impo
 
 It is conservative in one direction: a function that *could* import jsii counts as needing it.
 What it cannot see (``importlib.import_module`` with a computed name, a method called through an
-object) is caught at run time: in ``--inner-loop`` mode the jsii import itself is refused with a
-message naming the test (tests/conftest.py).
+object, a path through an import cycle, which is cut where it closes) is caught at run time: in
+``--inner-loop`` mode the jsii import itself is refused, failing the test that makes it
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -115,7 +116,10 @@ _IN_PROGRESS: set[str] = set()
 
 def file_needs_jsii(path: Path) -> bool:
     """Whether importing the test module at ``path`` loads jsii (its module-level imports)."""
-    relative = path.resolve().relative_to(ROOT).with_suffix("")
+    try:
+        relative = path.resolve().relative_to(ROOT).with_suffix("")
+    except ValueError:  # not a file of this project
+        return False
     return module_needs_jsii(".".join(relative.parts))
 
 
