@@ -48,7 +48,7 @@ VENV := $(VENV_$(TOOLCHAIN))
 # whatever Node is on PATH.
 export PATH := $(NODE_BIN_$(TOOLCHAIN)):$(PATH)
 
-.PHONY: synth test bench validate setup setup-cdktf setup-cdktn clean diff deploy
+.PHONY: synth test check bench validate setup setup-cdktf setup-cdktn clean diff deploy
 
 # main.py prints the banner (config, deployment, subscription, state keys, output folder, toolchain).
 synth: setup
@@ -64,12 +64,27 @@ diff: setup
 deploy: setup
 	@$(VENV)/bin/python -m tools.environment cdktf deploy $(STACKS) $(APP_$(TOOLCHAIN)) $(ARGS)
 
+# The whole suite on both cores (docs/performance.md, "Test suite"): pytest-xdist workers, one jsii
+# load each; tests that share an expensive fixture run on one worker (tests/conftest.py). The
+# profile it writes orders the next run's work, longest first. Extra pytest args via ARGS=...
+TEST_WORKERS ?= 2
+# Python's own bytecode cache (keyed by each source file's mtime and size) and pytest's rewritten
+# test modules: without it every run compiles every module again (~2.5 s of `make check`).
+unexport PYTHONDONTWRITEBYTECODE
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 test: setup $(STAMPS)/checkov $(STAMPS)/pipelines $(STAMPS)/azure
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) --suite-profile=$(STAMPS)/suite-profile.json $(ARGS)
 
-# Measures every installed toolchain (the selected one and the default are set up first).
+# The inner loop, seconds: every test that needs no jsii load, no Terraform and no external tool
+# (config models and rules, bad-config cases, data modules, tools' logic, lint). A jsii import
+# fails the run (tests/conftest.py). Run it on every edit; `make test` before a commit.
+check: $(firstword $(SETUP_$(TOOLCHAIN)))
+	$(VENV)/bin/python -m pytest --inner-loop -n $(TEST_WORKERS) -q $(ARGS)
+
+# Measures every installed toolchain (the selected one and the default are set up first), then the
+# test suite (benchmarks/suite_profile.py): one process, `make test`'s parallel run and `make check`.
 bench: setup setup-cdktf $(STAMPS)/checkov
-	$(VENV)/bin/python -m benchmarks.synth_benchmark
+	$(VENV)/bin/python -m benchmarks.synth_benchmark --pytest-parallel="$(PYTEST_PARALLEL)" $(ARGS)
 
 validate: $(firstword $(SETUP_$(TOOLCHAIN)))
 	$(VENV)/bin/python -m config.validate $(CONFIG_FILE)

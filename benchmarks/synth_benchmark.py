@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 import toolchain
+from benchmarks import suite_profile
 from toolchain.precompile import provider_modules_used
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,15 +168,6 @@ def phase_breakdown(python: str, env: dict[str, str], outdir: Path) -> dict[str,
     }
 
 
-def test_suite_seconds(env: dict[str, str]) -> tuple[float, int]:
-    """Wall time and exit status of the whole suite (a failing suite is reported, not fatal)."""
-    start = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
-    )
-    return time.perf_counter() - start, completed.returncode
-
-
 def many_pools_config(directory: Path, extra_pools: int) -> Path:
     raw = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
     raw = copy.deepcopy(raw)
@@ -212,7 +204,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--extra-pools", type=int, default=20)
     parser.add_argument("--no-report", action="store_true", help="print only; do not rewrite docs/performance.md")
-    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument(
+        "--suite-report-only",
+        action="store_true",
+        help="rewrite only the suite section of docs/performance.md (keep the synth figures of an earlier run)",
+    )
+    parser.add_argument("--skip-tests", action="store_true", help="do not profile the test suite")
+    parser.add_argument(
+        "--suite-modes",
+        default=",".join(suite_profile.MODES),
+        help="which suite runs to profile, comma-separated: serial (one process), parallel (make test), check (make check)",
+    )
+    parser.add_argument(
+        "--pytest-parallel", default="-n 2 --dist loadgroup", help="make test's pytest options (the Makefile passes them)"
+    )
     args = parser.parse_args()
 
     base = {k: v for k, v in os.environ.items() if k not in ("TOOLCHAIN", "AKS_CONFIG", "CDKTF_OUTDIR")}
@@ -254,9 +259,16 @@ def main() -> int:
                 f"{LABELS[name]}: where (b) spends its time, in-process:",
                 ", ".join(f"{k} {v:.2f} s" for k, v in phases[name].items()),
             )
-    suite = None if args.skip_tests else test_suite_seconds(toolchain_env(toolchain.NAME, base))
-    if suite is not None:
-        print(f"test suite on {LABELS[toolchain.NAME]} (pytest, whole suite): {suite[0]:.1f} s, exit status {suite[1]}")
+    suite = None
+    suite_runs: list[suite_profile.SuiteRun] = []
+    if not args.skip_tests:
+        modes = [m for m in args.suite_modes.split(",") if m]
+        suite_runs = suite_profile.measure(
+            modes, args.pytest_parallel, toolchain_env(toolchain.NAME, base), str(toolchain.ENVIRONMENTS[toolchain.NAME].python)
+        )
+        suite_profile.dump(suite_runs, ROOT / ".stamps" / "suite-bench.json")  # to re-render: python -m benchmarks.suite_profile
+        main_run = next((r for r in suite_runs if r.mode == "parallel"), suite_runs[0] if suite_runs else None)
+        suite = (main_run.seconds, main_run.exit_status, main_run.command) if main_run else None
     for name in names:
         a, b, c = (summaries[(name, k)] for k in "abc")
         print(
@@ -265,7 +277,20 @@ def main() -> int:
             f"CPU time: b/a = {b.cpu_seconds / a.cpu_seconds:.3f}, c/b = {c.cpu_seconds / b.cpu_seconds:.3f}"
         )
     if not args.no_report:
-        write_report(args, names, absent, summaries, phases, suite, machine(toolchain_env(toolchain.NAME, base)))
+        machine_line = machine(toolchain_env(toolchain.NAME, base))
+        if not args.suite_report_only:
+            write_report(args, names, absent, summaries, phases, suite, machine_line)
+        if suite_runs:
+            floor = summaries[(toolchain.NAME, "a")]
+            section = suite_profile.render(
+                suite_runs,
+                floor.seconds,
+                f"{LABELS[toolchain.NAME]}, median of {args.runs} runs",
+                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                machine_line,
+            )
+            suite_profile.write_section(REPORT, section)
+            print(f"wrote the suite section of {REPORT.relative_to(ROOT)}")
     return 0
 
 
@@ -318,8 +343,10 @@ def report_section(args, names, absent, summaries, phases, suite, machine_line: 
             *phase_lines,
             "",
             (
-                f"Whole test suite (`pytest` on {LABELS[toolchain.NAME]}, after set-up): {suite[0]:.1f} s"
-                + ("." if suite[1] == 0 else f" (it FAILED, exit status {suite[1]}).")
+                f"Whole test suite (`{suite[2] if len(suite) > 2 else 'pytest'}` on {LABELS[toolchain.NAME]}, after set-up):"
+                f" {suite[0]:.1f} s"
+                + ("" if suite[1] == 0 else f" (it FAILED, exit status {suite[1]})")
+                + "; its profile is in the suite section below."
             )
             if suite is not None
             else "Test suite not timed (--skip-tests).",

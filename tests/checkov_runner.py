@@ -15,11 +15,12 @@ CHECKOV = Path(__file__).resolve().parent.parent / ".venv-checkov" / "bin" / "ch
 
 def run_checkov(directory: Path, framework: str, *options: str) -> list[dict[str, Any]]:
     """One report per framework/check type Checkov ran over ``directory`` (none when it found
-    nothing to scan). Fails the test when Checkov is not installed."""
+    nothing to scan); ``framework`` may name several, space-separated (one Checkov start for all).
+    Fails the test when Checkov is not installed."""
     if not CHECKOV.exists():
         pytest.fail("Checkov is not installed: run `make test` (it creates .venv-checkov)")
     completed = subprocess.run(
-        [str(CHECKOV), "-d", str(directory), "--framework", framework, *options, "-o", "json", "--quiet", "--compact"],
+        [str(CHECKOV), "-d", str(directory), "--framework", *framework.split(), *options, "-o", "json", "--quiet", "--compact"],
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,20 +1,35 @@
-"""Shared fixtures: every example config is synthesized once per test session (the jsii import
-is the expensive part), with the same code path as `npx cdktf synth` (App.synth into a directory).
+"""Shared fixtures: every example config is synthesized once per test run (the jsii import is the
+expensive part), with the same code path as `npx cdktf synth` (App.synth into a directory).
 
 Toolchain: the session runs on whichever toolchain the interpreter selects (``toolchain.NAME``;
 `make test` uses .venv and cdktf, `TOOLCHAIN=cdktn make test` uses .venv-cdktn). Under cdktn,
 ``Synthesized.stacks`` holds the output mapped back to the cdktf form through the listed
 differences (toolchain/differences.py, strict), so every property and snapshot test checks the
 same documents under both; ``Synthesized.native`` and the files in ``outdir`` are what the
-toolchain itself wrote. Tests that only make sense on cdktf use ``requires_cdktf_toolchain``."""
+toolchain itself wrote. Tests that only make sense on cdktf use ``requires_cdktf_toolchain``.
+
+Speed (docs/performance.md, issue #16), all automatic for new tests and fixtures:
+- every test is marked ``jsii`` when it (its module, function or any fixture it uses) loads jsii,
+  ``terraform`` when it uses the ``terraform`` fixture (tests/harness/classify.py);
+  ``pytest --inner-loop`` (`make check`) runs only the rest and refuses any jsii import;
+- under pytest-xdist (`make test`: ``-n 2 --dist loadgroup``) the synth of a config is shared by
+  the workers through the run's temporary folder (one synth per config per run), and tests that
+  share an expensive session- or module-scoped fixture run on one worker (``xdist_group``), so it
+  is computed once; the longest work is scheduled first;
+- ``--suite-profile=PATH`` writes the suite profile that `make bench` reports
+  (tests/harness/profile.py).
+"""
 
 from __future__ import annotations
 
+import fcntl
+import importlib.abc
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +37,8 @@ from pathlib import Path
 import pytest
 
 import toolchain
+from tests.harness import classify, profile
+from tests.harness.profile import phase
 from toolchain.differences import as_cdktf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,11 +81,22 @@ class Synthesized:
 
 @cache
 def _synth(config_path: Path, outroot: Path) -> Synthesized:
-    from config.loader import load_config
-    from stacks.app import build_app
-
+    """Synthesizes ``config_path`` into ``outroot`` once per run: ``outroot`` is shared by the
+    xdist workers, and a lock per config lets the first worker write it while the others wait and
+    then read the files."""
     outdir = outroot / f"{config_path.parent.name}-{config_path.stem}"
-    build_app(load_config(config_path), config_file=str(config_path.relative_to(ROOT)), outdir=str(outdir)).synth()
+    done = outroot / f"{outdir.name}.done"
+    with open(outroot / f"{outdir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _load_jsii()
+            from config.loader import load_config
+            from stacks.app import build_app
+
+            with phase("synth", f"{config_path.relative_to(ROOT)} ({toolchain.NAME})"):
+                config = load_config(config_path)
+                build_app(config, config_file=str(config_path.relative_to(ROOT)), outdir=str(outdir)).synth()
+            done.write_text(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {time.time()}\n")
     native = {name: json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text()) for name in STACK_NAMES}
     manifest = json.loads((outdir / "manifest.json").read_text())
     if toolchain.NAME == toolchain.CDKTF:
@@ -77,17 +105,35 @@ def _synth(config_path: Path, outroot: Path) -> Synthesized:
     return Synthesized(config_path, outdir, stacks, as_cdktf("manifest", manifest)[0], native)
 
 
+def _load_jsii() -> None:
+    """The app's imports (jsii, cdktf and the provider assemblies), timed as their own phase."""
+    if "stacks.app" not in sys.modules:
+        with phase("jsii load", f"import stacks.app ({toolchain.NAME})"):
+            import stacks.app  # noqa: F401
+
+
 @pytest.fixture(scope="session")
 def synth_root(tmp_path_factory) -> Path:
+    """A scratch folder of this process (tests synthesize their variants into it)."""
     return tmp_path_factory.mktemp("synth")
 
 
 @pytest.fixture(scope="session")
-def synth(synth_root):
-    """synth(path) -> Synthesized, cached per session."""
+def shared_synth_root(tmp_path_factory) -> Path:
+    """Where ``synth`` writes: one folder per run, the same for every xdist worker (the parent of
+    their base folders)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "synth-shared"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def synth(shared_synth_root):
+    """synth(path) -> Synthesized, once per run (shared by the xdist workers)."""
 
     def run(config_path: Path) -> Synthesized:
-        return _synth(Path(config_path).resolve(), synth_root)
+        return _synth(Path(config_path).resolve(), shared_synth_root)
 
     return run
 
@@ -157,6 +203,236 @@ class CliSynth:
 def cli_default_synth(tmp_path_factory) -> CliSynth:
     """`make synth`'s CLI command on the default config with no AKS_CONFIG set (the example), in a
     scratch project, once per session."""
+    from tests.harness.profile import phase
+
     project = scratch_project(tmp_path_factory.mktemp("cli-synth"))
-    completed = subprocess.run(CLI_SYNTH[toolchain.NAME], cwd=project, env=cli_env(), capture_output=True, text=True, timeout=600)
+    with phase("cli", f"{' '.join(CLI_SYNTH[toolchain.NAME][:4])}: config/default.yaml"):
+        completed = subprocess.run(
+            CLI_SYNTH[toolchain.NAME], cwd=project, env=cli_env(), capture_output=True, text=True, timeout=600
+        )
     return CliSynth(project, completed)
+
+
+CHECKOV_CANARY = Path("_canary", "leaked.txt")
+
+
+@pytest.fixture(scope="session")
+def checkov_scan(synth, tmp_path_factory) -> dict:
+    """One Checkov run over everything synthesized from every example and fixture config, with
+    both frameworks the suite uses: ``terraform_json`` (the security gate, tests/test_checkov.py)
+    and ``secrets`` over every file (tests/test_no_secrets.py). Returns {"root": scanned folder,
+    which holds ``<config stem>/`` = that config's output folder, "reports": Checkov's reports}."""
+    from tests.checkov_runner import run_checkov
+
+    root = tmp_path_factory.mktemp("checkov-all")
+    for config_path in EXAMPLE_CONFIGS + FIXTURE_CONFIGS:
+        shutil.copytree(synth(config_path).outdir, root / config_path.stem)
+    # Checkov leaves a framework with no failure out of its --quiet report: the canary (AWS's
+    # documented example key) proves the secrets scan ran over this folder.
+    (root / CHECKOV_CANARY.parent).mkdir()
+    (root / CHECKOV_CANARY).write_text("aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n")
+    with phase("checkov", f"terraform_json + secrets over {len(EXAMPLE_CONFIGS + FIXTURE_CONFIGS)} configs' output"):
+        reports = run_checkov(root, "terraform_json secrets", "--enable-secret-scan-all-files")
+    return {"root": root, "reports": reports}
+
+
+# --- Classification, the inner loop and scheduling (issue #16) -----------------------------------
+
+# Session fixtures every xdist worker may hold its own instance of: the synths behind them are
+# shared through the run's folder (``_synth``), the rest is cheap set-up. Any *other* session- or
+# module-scoped fixture of the project is taken to be expensive: the tests using it run on one
+# worker, so it is computed once per run.
+PER_WORKER_FIXTURES = frozenset(
+    {
+        "synth_root",
+        "shared_synth_root",
+        "synth",
+        "default_synth",
+        "standalone_synth",
+        "terraform",
+        "standin_mirror",
+        "mutated_stack",
+        "twin_directory",
+    }
+)
+INNER_LOOP_EXCLUDES = ("jsii", "terraform", "slow")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    profile.addoption(parser)
+    parser.addoption(
+        "--inner-loop",
+        action="store_true",
+        default=False,
+        help="run only tests that need no jsii load, no Terraform and no external tool (`make check`); "
+        "a jsii import then fails the test that makes it",
+    )
+
+
+class _JsiiRefused(importlib.abc.MetaPathFinder):
+    """In ``--inner-loop`` runs: makes an unclassified jsii import fail loudly instead of quietly
+    costing ~15 s."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "jsii":
+            raise ImportError(
+                "this test loads jsii, which `make check` (pytest --inner-loop) must not: mark it "
+                "`@pytest.mark.jsii` (tests/harness/classify.py did not see the import)"
+            )
+        return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "jsii: loads jsii (set automatically, tests/harness/classify.py)")
+    config.addinivalue_line("markers", "terraform: runs the terraform CLI (set automatically for the `terraform` fixture)")
+    config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with the rest of its group")
+    config.addinivalue_line("markers", "spawns_jsii: starts a jsii process of its own (a CLI synth, the other toolchain)")
+    config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
+    if config.getoption("--inner-loop"):
+        sys.meta_path.insert(0, _JsiiRefused())
+        # The snapshot tests are not run here: their snapshots are not "unused".
+        config.option.warn_unused_snapshots = True
+
+
+def _module_left_out(path: Path) -> bool:
+    return path.suffix == ".py" and path.name.startswith("test_") and classify.file_needs_jsii(path)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In ``--inner-loop`` runs, test modules whose import loads jsii are not even imported."""
+    if config.getoption("--inner-loop") and _module_left_out(collection_path):
+        return True
+    return None
+
+
+def _fixture_defs(item: pytest.Item):
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        definitions = info.name2fixturedefs.get(name) if info else None
+        if definitions:
+            yield name, definitions[-1]
+
+
+def _needs_jsii(item: pytest.Item) -> bool:
+    if item.get_closest_marker("jsii") or classify.file_needs_jsii(item.path):
+        return True
+    function = getattr(item, "function", None)
+    if function is not None and classify.function_needs_jsii(function):
+        return True
+    if any(classify.function_needs_jsii(definition.func) for _, definition in _fixture_defs(item)):
+        return True
+    # Fixtures named by a parameter and fetched with request.getfixturevalue(name).
+    callspec = getattr(item, "callspec", None)
+    for value in callspec.params.values() if callspec else ():
+        if isinstance(value, str) and value.isidentifier():
+            definitions = item.session._fixturemanager.getfixturedefs(value, item) or ()
+            if any(classify.function_needs_jsii(d.func) for d in definitions):
+                return True
+    return False
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    """Tests that start a jsii process of their own (``spawns_jsii``) share one group, so that at
+    most one such process runs beside the workers' own. Else the expensive shared fixture this
+    test depends on, if any: session-scoped ones first (per parameter for a parametrized one),
+    then module-scoped ones (the module)."""
+    if item.get_closest_marker("spawns_jsii"):
+        return "spawns_jsii"
+    if "snapshot" in getattr(item, "fixturenames", ()):
+        return None  # syrupy reads the node id: a group suffix would change the snapshot's name
+    session, module = [], []
+    for name, definition in _fixture_defs(item):
+        if name in PER_WORKER_FIXTURES or not classify.is_project_code(definition.func):
+            continue
+        if definition.scope == "session":
+            callspec = getattr(item, "callspec", None)
+            index = callspec.indices.get(name) if callspec else None
+            # No "]" in a group name: xdist reads "...]@group" as a parameter id that contains "@".
+            session.append(name if index is None else f"{name}:{index}")
+        elif definition.scope == "module":
+            module.append("module:" + item.nodeid.split("::", 1)[0])
+    if session:
+        return sorted(session)[0]
+    return sorted(module)[0] if module else None
+
+
+def _apply_xdist_groups(items: list[pytest.Item], groups: dict[str, str | None]) -> None:
+    """What pytest-xdist's ``--dist loadgroup`` does to each grouped test's node id (appends
+    ``@<group>``, which its scheduler splits on), done here because xdist 3.8 sets ``item._nodeid``,
+    which pytest 9 no longer reads (it keeps the id in ``item._id``): without this every group is
+    silently spread over the workers. xdist's own hook runs after this one and then appends the
+    same suffix again on a pytest that still reads ``_nodeid``; the scheduler reads the last."""
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        group = groups[item.nodeid]
+        if group and not item.nodeid.endswith(f"@{group}"):
+            item._id = coerce_node_id(f"{item.nodeid}@{group}")
+
+
+def _expected_cost(items: list[pytest.Item]) -> dict[str, float]:
+    """Seconds per test from the last profiled run, if any (only to order the work: a stale
+    figure can make a run slower, never let a test pass)."""
+    try:
+        profile = json.loads((ROOT / ".stamps" / "suite-profile.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {t["nodeid"]: float(t["wall"]) for t in profile.get("tests", [])}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _needs_jsii(item) and not item.get_closest_marker("jsii"):
+            item.add_marker(pytest.mark.jsii)
+        if "terraform" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("terraform"):
+            item.add_marker(pytest.mark.terraform)
+    if config.getoption("--inner-loop"):
+        kept = [i for i in items if not any(i.get_closest_marker(m) for m in INNER_LOOP_EXCLUDES)]
+        deselected = [i for i in items if i not in kept]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+        return
+    original_ids = [item.nodeid for item in items]
+    groups = {item.nodeid: _xdist_group(item) for item in items}
+    for item in items:
+        if groups[item.nodeid]:
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    if getattr(config.option, "loadgroup", False):
+        _apply_xdist_groups(items, groups)
+    # Longest work first, so that no worker is left with one long group at the end: by the last
+    # profiled run's time where there is one, else external tools (slow), then groups by size.
+    cost = _expected_cost(items)
+    group_cost: dict[str, float] = {}
+    slow_groups: set[str] = set()
+    for item, original in zip(items, original_ids, strict=True):
+        key = groups[original] or original
+        if original in cost:
+            guess = cost[original]
+        elif item.get_closest_marker("slow") and key not in slow_groups:
+            guess = 30.0  # an external tool's run, once per group (its tests share it)
+            slow_groups.add(key)
+        else:
+            guess = 1.0 if item.get_closest_marker("jsii") else 0.1
+        group_cost[key] = group_cost.get(key, 0.0) + guess
+    position = {id(item): index for index, item in enumerate(items)}
+    group_of = {id(item): groups[original] for item, original in zip(items, original_ids, strict=True)}
+    items.sort(
+        key=lambda i: (-group_cost[group_of[id(i)] or original_ids[position[id(i)]]], group_of[id(i)] or "", position[id(i)])
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if config.getoption("--inner-loop"):
+        left_out = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py") if _module_left_out(p))
+        terminalreporter.write_line(
+            "inner loop: jsii imports refused; left to `make test` (they need jsii, Terraform or an external tool): "
+            f"the deselected tests and {len(left_out)} modules whose imports load jsii ({', '.join(left_out) or 'none'})"
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    if session.config.getoption("--inner-loop") and classify.jsii_loaded():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nERROR: jsii was loaded during an --inner-loop run (see the failing test)", file=sys.stderr)

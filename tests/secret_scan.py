@@ -139,8 +139,14 @@ def scan_file(path: Path) -> list[str]:
 
 def checkov_secrets(directory: Path) -> list[str]:
     """Checkov's secrets framework over every file under ``directory``: "<check> <file>:<line>"."""
+    return secret_findings(run_checkov(directory, "secrets", "--enable-secret-scan-all-files"))
+
+
+def secret_findings(reports: list[dict[str, Any]]) -> list[str]:
+    """The failed checks of the ``secrets`` reports among Checkov's ``reports``."""
     return [
         f"{check['check_id']} {check['file_path']}:{check['file_line_range'][0]}"
-        for report in run_checkov(directory, "secrets", "--enable-secret-scan-all-files")
+        for report in reports
+        if report.get("check_type", "secrets") == "secrets"
         for check in report.get("results", {}).get("failed_checks", [])
     ]

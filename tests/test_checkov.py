@@ -1,4 +1,5 @@
-"""Checkov security gate over both stacks of every example and fixture config.
+"""Checkov security gate over both stacks of every example and fixture config (the one Checkov
+run of the suite, fixture ``checkov_scan`` in tests/conftest.py).
 
 Any failed check not in checkov-skips.yaml fails the suite, and so does a skip that no config
 needs any more (keeps the list short and current)."""
@@ -6,13 +7,11 @@ needs any more (keeps the list short and current)."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections import defaultdict
 
 import pytest
 import yaml
 
-from tests.checkov_runner import run_checkov
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
 
 SKIPS: dict[str, dict] = yaml.safe_load((ROOT / "checkov-skips.yaml").read_text())
@@ -21,9 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
+def checkov_failures(synth, checkov_scan) -> dict[str, set[str]]:
     """check id -> {"<config>/<stack>:<resource type>.<logical id>"} for every failed check."""
-    scan_root = tmp_path_factory.mktemp("checkov")
     # Checkov names a terraform_json resource by logical id only; look its type up.
     resource_types: dict[tuple[str, str], str] = {}
     for config_path in EXAMPLE_CONFIGS + FIXTURE_CONFIGS:
@@ -31,15 +29,14 @@ def checkov_failures(synth, tmp_path_factory) -> dict[str, set[str]]:
         for stack in STACK_NAMES:
             for resource_type, items in result.stacks[stack].get("resource", {}).items():
                 resource_types.update({(f"{config_path.stem}/{stack}", name): resource_type for name in items})
-            target = scan_root / config_path.stem / stack
-            target.mkdir(parents=True)
-            shutil.copy(result.outdir / "stacks" / stack / "cdk.tf.json", target / "cdk.tf.json")
-    reports = run_checkov(scan_root, "terraform_json")
+    reports = [r for r in checkov_scan["reports"] if r.get("check_type") == "terraform_json"]
     assert reports and any(r.get("summary", {}).get("passed", 0) > 0 for r in reports), "Checkov scanned nothing"
     failures: dict[str, set[str]] = defaultdict(set)
     for report in reports:
         for check in report.get("results", {}).get("failed_checks", []):
-            stack = check["file_path"].strip("/").removesuffix("/cdk.tf.json")
+            # "/<config>/stacks/<stack>/cdk.tf.json" -> "<config>/<stack>"
+            config, _, stack_name = check["file_path"].strip("/").removesuffix("/cdk.tf.json").split("/")
+            stack = f"{config}/{stack_name}"
             logical_id = check["resource"].removeprefix("resource.")
             failures[check["check_id"]].add(f"{stack}:{resource_types[(stack, logical_id)]}.{logical_id}")
     return failures

@@ -10,7 +10,8 @@ import pytest
 
 from config.layout import STACK_NAMES
 
-pytestmark = pytest.mark.slow
+# The fixture starts a CLI synth, a jsii process of its own (tests/conftest.py groups those).
+pytestmark = [pytest.mark.slow, pytest.mark.spawns_jsii]
 
 EXAMPLE_NAME = "amlprod"  # config/default.yaml
 

@@ -23,13 +23,14 @@ import pytest
 
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
+from tests.harness.profile import phase
 from toolchain.differences import DIFFERENCES, as_cdktf, missing_explicit_defaults
 from toolchain.synth_configs import outdir_for
 
 CONFIGS = [*EXAMPLE_CONFIGS, *FIXTURE_CONFIGS]
 OTHER = toolchain.CDKTN if toolchain.NAME == toolchain.CDKTF else toolchain.CDKTF
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spawns_jsii]
 
 
 def config_id(path: Path) -> str:
@@ -47,14 +48,15 @@ def other_synth_root(tmp_path_factory) -> Path:
     outroot = tmp_path_factory.mktemp(f"synth-{OTHER}")
     env = {k: v for k, v in os.environ.items() if k not in ("AKS_CONFIG", "CDKTF_OUTDIR")}
     env.update(TOOLCHAIN=OTHER, CHECKPOINT_DISABLE="1", PATH=f"{other.node_bin}{os.pathsep}{env['PATH']}")
-    completed = subprocess.run(
-        [str(other.python), "-m", "toolchain.synth_configs", str(outroot), *map(str, CONFIGS)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    with phase("synth", f"{len(CONFIGS)} configs on {OTHER}, one subprocess (jsii load included)"):
+        completed = subprocess.run(
+            [str(other.python), "-m", "toolchain.synth_configs", str(outroot), *map(str, CONFIGS)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     assert completed.returncode == 0, f"{OTHER} synth failed:\n{completed.stdout}{completed.stderr}"
     return outroot
 

@@ -22,6 +22,7 @@ import pytest
 
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
+from tests.harness.profile import phase
 
 GUARD = "test_toolchain_guard.py"
 if toolchain.NAME == toolchain.CDKTF:
@@ -54,8 +55,10 @@ def terraform() -> tuple[int, ...]:
 
 @pytest.fixture(scope="session")
 def standin_mirror(terraform, tmp_path_factory) -> Iterator[mirror.Mirror]:
-    """One filesystem mirror of stand-in providers, and one zygote, for the session."""
-    with mirror.build(tmp_path_factory.mktemp("terraform-standin")).running() as running:
+    """One filesystem mirror of stand-in providers, and one zygote, per session (per xdist worker)."""
+    with phase("terraform", "build the stand-in provider mirror and start the zygote"):
+        built = mirror.build(tmp_path_factory.mktemp("terraform-standin"))
+    with built.running() as running:
         yield running
 
 
@@ -80,11 +83,12 @@ def planned_stack(request, synth, standin_mirror, tmp_path_factory) -> PlannedSt
     config, stack = request.param
     result = synth(config)
     directory = tmp_path_factory.mktemp("tf") / stack
-    workspace = mirror.Workspace.from_stack(result.outdir / "stacks" / stack, directory, standin_mirror)
-    workspace.init()
-    validation = workspace.validate()
-    plan = workspace.plan()
-    plan_json = workspace.show_plan() if plan.ok else None
+    with phase("terraform", f"init + validate + plan + show: {case_id(request.param)}"):
+        workspace = mirror.Workspace.from_stack(result.outdir / "stacks" / stack, directory, standin_mirror)
+        workspace.init()
+        validation = workspace.validate()
+        plan = workspace.plan()
+        plan_json = workspace.show_plan() if plan.ok else None
     return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
 
 
@@ -96,8 +100,9 @@ def mutated_stack(synth, standin_mirror, tmp_path_factory) -> Callable[..., mirr
     def build(config: Path, stack: str, mutate: Callable[[dict[str, Any]], None]) -> mirror.Workspace:
         source = synth(config).outdir / "stacks" / stack
         directory = tmp_path_factory.mktemp("tf-mutated") / stack
-        workspace = mirror.Workspace.from_stack(source, directory, standin_mirror, mutate)
-        workspace.init()
+        with phase("terraform", f"init of a mutated copy of {config.stem}:{stack} ({getattr(mutate, '__name__', 'edit')})"):
+            workspace = mirror.Workspace.from_stack(source, directory, standin_mirror, mutate)
+            workspace.init()
         return workspace
 
     return build

@@ -2,10 +2,13 @@
 then `cdktf diff` of each reports no changes; then a second environment is planned in the same
 checkout and the first one planned again, each in its own folder (config/layout.py).
 
-Runs in a scratch copy of the project (the CLI re-synthesizes) with a user's copy of
-config/default.yaml: local state, its placeholder ids replaced (the example itself is refused:
-config/environment.py), kept outside config/. Apply, state, cross-stack wiring and the refresh
-of a second run are real Terraform; only the cloud is stood in for."""
+Runs in a scratch copy of the project with a user's copy of config/default.yaml: local state, its
+placeholder ids replaced (the example itself is refused: config/environment.py), kept outside
+config/. Each config is synthesized in-process into its own folder, `cdktf.out/<name>/` (the CLI's
+own synth, pointer manifest and banner are covered by tests/test_cli_end_to_end.py; this saves a
+jsii load per CLI run), and the CLI runs with `--skip-synth --output cdktf.out/<name>`. Apply,
+state, cross-stack wiring and the refresh of a second run are real Terraform; only the cloud is
+stood in for."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import yaml
 
 from tests.config.test_environment import real_config
 from tests.conftest import STACK_NAMES, cli_env, scratch_project
+from tests.harness.profile import phase
 from tests.terraform.test_validate_and_plan import expected_instances
 
 pytestmark = pytest.mark.slow
@@ -38,9 +42,16 @@ def deployed(standin_mirror, tmp_path_factory):
     # cdktf would point TF_PLUGIN_CACHE_DIR at ~/.terraform.d
     env["CDKTF_DISABLE_PLUGIN_CACHE_ENV"] = "1"
 
+    from config.loader import load_config
+    from stacks.app import build_app
+
+    for name in (FIRST, SECOND):
+        config_file = f"envs/{name}.yaml"
+        build_app(load_config(project / config_file), config_file=config_file, outdir=str(project / "cdktf.out" / name)).synth()
+
     def cdktf(*args: str, config: str = FIRST) -> subprocess.CompletedProcess:
         return subprocess.run(
-            ["npx", "--no-install", "cdktf", *args],
+            ["npx", "--no-install", "cdktf", *args, "--skip-synth", "--output", f"cdktf.out/{config}"],
             cwd=project,
             env={**env, "AKS_CONFIG": f"envs/{config}.yaml"},
             capture_output=True,
@@ -49,7 +60,8 @@ def deployed(standin_mirror, tmp_path_factory):
         )
 
     # --skip-provider-lock: `terraform providers lock` would ask the registry.
-    deploy = cdktf("deploy", *STACK_NAMES, "--auto-approve", "--skip-provider-lock")
+    with phase("cli", "cdktf deploy --skip-synth (both stacks, stand-in providers)"):
+        deploy = cdktf("deploy", *STACK_NAMES, "--auto-approve", "--skip-provider-lock")
     return project, deploy, cdktf, env
 
 
@@ -78,7 +90,8 @@ def test_deploy_applies_both_stacks_in_dependency_order(deployed):
 def test_diff_after_deploy_shows_no_changes(deployed, stack):
     _, deploy, cdktf, _ = deployed
     assert deploy.returncode == 0, "deploy failed (see test_deploy_applies_both_stacks_in_dependency_order)"
-    diff = cdktf("diff", "--skip-synth", stack)
+    with phase("cli", f"cdktf diff --skip-synth {stack}"):
+        diff = cdktf("diff", stack)
     log = plain(diff)
     assert diff.returncode == 0, log[-5000:]
     assert "No changes. Your infrastructure matches the configuration." in log, log[-3000:]
@@ -90,8 +103,9 @@ def test_two_environments_plan_in_turn_without_meeting(deployed):
     project, deploy, cdktf, env = deployed
     assert deploy.returncode == 0, "deploy failed (see test_deploy_applies_both_stacks_in_dependency_order)"
     # The second environment through `make diff`'s wrapper, its output going to a log (a pipe).
+    make_diff = [sys.executable, "-m", "tools.environment", "cdktf", "diff", "aks-cluster"]
     second = subprocess.run(
-        [sys.executable, "-m", "tools.environment", "cdktf", "diff", "aks-cluster", "--skip-provider-lock"],
+        [*make_diff, "--skip-synth", "--output", f"cdktf.out/{SECOND}", "--skip-provider-lock"],
         cwd=project,
         env={**env, "AKS_CONFIG": f"envs/{SECOND}.yaml"},
         capture_output=True,
@@ -106,10 +120,11 @@ def test_two_environments_plan_in_turn_without_meeting(deployed):
     # Before, a log got a redrawn spinner frame per tick (hundreds); with CI=1 at most the last.
     spinner_lines = [line for line in log.splitlines() if any("\u2800" <= ch <= "\u28ff" for ch in line)]
     assert len(spinner_lines) <= 2, spinner_lines
+    # --skip-synth: main.py does not run, so the wrapper prints the banner (once).
     assert log.count(f"deployment    {SECOND} (westeurope)") == 1, log[:3000]
 
     # ... and the first again, from its own folder, untouched by the second.
-    again = cdktf("diff", "--skip-synth", "--output", f"cdktf.out/{FIRST}", "aks-cluster")
+    again = cdktf("diff", "aks-cluster")
     log = plain(again)
     assert again.returncode == 0, log[-5000:]
     assert not any(marker in log for marker in REINIT), log[-3000:]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from config.layout import LEGACY_STACK_DIR_TO_PROJECT_ROOT, STACK_DIR_TO_PROJECT_ROOT
 from config.loader import load_config
 from tests.conftest import ROOT
@@ -68,6 +70,7 @@ def test_state_applied_from_the_old_layout_plans_no_changes_from_the_new(synth, 
     assert json.loads(state_file.read_text())["serial"] == applied["serial"]
 
 
+@pytest.mark.spawns_jsii  # shares the CLI synth with tests/test_cli_end_to_end.py (one worker)
 def test_example_synthesized_by_the_cli_refuses_to_plan(cli_default_synth, standin_mirror, tmp_path):
     assert cli_default_synth.completed.returncode == 0, cli_default_synth.completed.stderr
     source = cli_default_synth.project / "cdktf.out" / "amlprod" / "stacks" / STACK

@@ -1,0 +1,225 @@
+"""Which tests need a jsii load, found from the code itself (so new tests are classified without
+anyone remembering a marker).
+
+A test needs jsii when importing its module does (a top-level import that reaches ``constructs``,
+``cdktf``/``cdktn``, a provider binding or a ``toolchain.<alias>``), or when its function, or any
+fixture it uses (directly or through other fixtures), or any project function those call, imports
+such a module when it runs (``from stacks.app import build_app`` inside a function). The analysis is
+static (``ast`` over the project's own files), so it costs milliseconds and imports nothing.
+
+It is conservative in one direction: a function that *could* import jsii counts as needing it.
+What it cannot see (``importlib.import_module`` with a computed name, a method called through an
+object, a path through an import cycle, which is cut where it closes) is caught at run time: in
+``--inner-loop`` mode the jsii import itself is refused, failing the test that makes it
+(tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from types import FunctionType, ModuleType
+
+import toolchain
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# Importing any of these starts the jsii Node process (and, for the providers, loads their
+# assemblies: ~14 s of CPU for cdktf 0.21 on these machines, docs/performance.md).
+JSII_PACKAGES = frozenset({"jsii", "constructs", *(p for packages in toolchain.PACKAGES.values() for p in packages.values())})
+
+
+def _is_jsii_module(name: str) -> bool:
+    parts = name.split(".")
+    if parts[0] in JSII_PACKAGES:
+        return True
+    # toolchain.<alias>[.<submodule>] is served by toolchain._AliasFinder from the real package.
+    return parts[0] == "toolchain" and len(parts) > 1 and parts[1] in toolchain.PACKAGES[toolchain.DEFAULT]
+
+
+def _project_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_level_nodes(tree: ast.AST) -> Iterable[ast.AST]:
+    """Nodes that run when the module is imported: not inside a def or a lambda, and not under
+    ``if TYPE_CHECKING:``."""
+    pending = list(ast.iter_child_nodes(tree))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            pending += node.orelse
+            continue
+        yield node
+        pending += ast.iter_child_nodes(node)
+
+
+def _from_base(node: ast.ImportFrom, package: str) -> str:
+    """The module a ``from ... import`` reads from, relative imports resolved against ``package``."""
+    if not node.level:
+        return node.module or ""
+    parent = package.split(".")
+    return ".".join(parent[: len(parent) - node.level + 1] + ([node.module] if node.module else []))
+
+
+def _imported_modules(node: ast.AST, package: str) -> list[str]:
+    """Every module an import statement executes: the named one, its parent packages, and for
+    ``from a import b`` also ``a.b`` when that is a module of the project."""
+    names: list[str] = []
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+        base = _from_base(node, package)
+        names = [base] + [f"{base}.{alias.name}" for alias in node.names if _project_file(f"{base}.{alias.name}")]
+    found = []
+    for name in names:
+        parts = name.split(".")
+        found += [".".join(parts[: i + 1]) for i in range(len(parts))]
+    return found
+
+
+@cache
+def module_needs_jsii(name: str) -> bool:
+    """Whether importing module ``name`` (a dotted name) loads jsii."""
+    if _is_jsii_module(name):
+        return True
+    path = _project_file(name)
+    if path is None:
+        return False
+    _IN_PROGRESS.add(name)
+    try:
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in _module_level_nodes(tree):
+            for imported in _imported_modules(node, package):
+                if imported != name and imported not in _IN_PROGRESS and module_needs_jsii(imported):
+                    return True
+        return False
+    finally:
+        _IN_PROGRESS.discard(name)
+
+
+_IN_PROGRESS: set[str] = set()
+
+
+def file_needs_jsii(path: Path) -> bool:
+    """Whether importing the test module at ``path`` loads jsii (its module-level imports)."""
+    try:
+        relative = path.resolve().relative_to(ROOT).with_suffix("")
+    except ValueError:  # not a file of this project
+        return False
+    return module_needs_jsii(".".join(relative.parts))
+
+
+def is_project_code(obj: object) -> bool:
+    try:
+        source = inspect.getsourcefile(obj)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return bool(source) and Path(source).resolve().is_relative_to(ROOT) and "site-packages" not in source
+
+
+@cache
+def _function_needs_jsii(function: Callable) -> bool:
+    _IN_PROGRESS_FUNCTIONS.add(function)
+    try:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+        except (OSError, TypeError, SyntaxError):
+            return False
+        module = inspect.getmodule(function)
+        package = ""
+        if module is not None:
+            package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
+        scope = {**getattr(function, "__globals__", {}), **_closure(function)}
+        definition = tree.body[0] if tree.body else tree
+        # The body only: decorators (e.g. parametrize lists) run at import, not when it is called.
+        body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
+        for node in (n for statement in body for n in ast.walk(statement)):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                if any(module_needs_jsii(m) for m in _imported_modules(node, package)):
+                    return True
+                if any(f not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(f) for f in _imported_functions(node, package)):
+                    return True
+            elif isinstance(node, ast.Name | ast.Attribute):
+                target = _resolve(node, scope)
+                if target is not None and target not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(target):
+                    return True
+        return False
+    finally:
+        _IN_PROGRESS_FUNCTIONS.discard(function)
+
+
+_IN_PROGRESS_FUNCTIONS: set[Callable] = set()
+
+
+def _imported_functions(node: ast.AST, package: str) -> list[Callable]:
+    """The project functions a function-local ``from module import name`` brings in. The module is
+    imported to look them up only when that cannot load jsii (else the import itself counted)."""
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = _from_base(node, package)
+    if not base or _project_file(base) is None or module_needs_jsii(base):
+        return []
+    try:
+        module = importlib.import_module(base)
+    except Exception:  # a module that fails to import is the test's problem, not the classifier's
+        return []
+    found = []
+    for alias in node.names:
+        target = getattr(module, alias.name, None)
+        target = inspect.unwrap(target) if callable(target) else target
+        if isinstance(target, FunctionType) and is_project_code(target):
+            found.append(target)
+    return found
+
+
+def _closure(function: Callable) -> dict[str, object]:
+    code = getattr(function, "__code__", None)
+    cells = getattr(function, "__closure__", None) or ()
+    if code is None:
+        return {}
+    values = {}
+    for name, cell in zip(code.co_freevars, cells, strict=False):
+        try:
+            values[name] = cell.cell_contents
+        except ValueError:
+            continue
+    return values
+
+
+def _resolve(node: ast.Name | ast.Attribute, scope: dict[str, object]) -> Callable | None:
+    """The project function a name (``helper``) or a module attribute (``mirror.build``) refers to."""
+    if isinstance(node, ast.Name):
+        target = scope.get(node.id)
+    elif isinstance(node.value, ast.Name) and isinstance(scope.get(node.value.id), ModuleType):
+        target = getattr(scope[node.value.id], node.attr, None)
+    else:
+        return None
+    target = inspect.unwrap(target) if callable(target) else target
+    if isinstance(target, FunctionType) and is_project_code(target):
+        return target
+    return None
+
+
+def function_needs_jsii(function: Callable) -> bool:
+    """Whether calling ``function`` can import jsii (its own imports, and those of the project
+    functions it names, transitively)."""
+    function = inspect.unwrap(function)
+    return isinstance(function, FunctionType) and _function_needs_jsii(function)
+
+
+def jsii_loaded() -> bool:
+    return "jsii" in sys.modules
