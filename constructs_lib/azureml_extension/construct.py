@@ -53,6 +53,9 @@ class AzureMLExtensionProps:
     allow_insecure_connections: bool
     router_certificate: RouterCertificate | None
     node_selector: tuple[str, str]  # (label key, value) of the ML node pools
+    # The extension installs the NVIDIA device plugin and DCGM exporter (installNvidiaDevicePlugin,
+    # installDcgmExporter): false when no GPU pool needs them from it (AKS-managed GPU nodes or the
+    # NVIDIA GPU Operator install their own).
     gpu: bool
     install_prometheus_operator: bool
     install_volcano: bool
