@@ -371,6 +371,10 @@ class AzureMLConfig(Model):
     node_label: NodeLabel = NodeLabel()
     install_prometheus_operator: bool = True
     install_volcano: bool = True
+    # false: Volcano without its gang plugin, so that pending training jobs make the cluster
+    # autoscaler add nodes (e.g. a GPU pool at min_count 0). Cluster-wide; drops gang scheduling
+    # (README "Autoscaler-friendly scheduling"). Never implied by min_count: 0.
+    volcano_gang_scheduling: bool = True
     # Attach the cluster to this workspace (absent: attach it yourself, see README).
     workspace: WorkspaceConfig | None = None
     # InstanceType resources; absent with a workspace: one per untainted azureml pool, and

@@ -31,6 +31,8 @@ from constructs_lib.gitops_delivery import (
 from constructs_lib.kubernetes_objects import InstanceTypeSpec
 from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
+from constructs_lib.volcano_scheduling import VolcanoSchedulingProps
+from constructs_lib.volcano_scheduling import extension_settings as volcano_extension_settings
 
 if TYPE_CHECKING:
     from constructs_lib.gitops_delivery.manifests import GitOpsManifests, ManifestFolder
@@ -258,6 +260,24 @@ def azureml_extension_props(config: AppConfig, names: Names, *, cluster_id: str)
         install_volcano=aml.install_volcano,
         cluster_node_count=sum(p.min_count for p in [config.cluster.system_pool, *config.cluster.node_pools]),
         extra_settings=workload_tolerations(config),
+        settings_applied_elsewhere=tuple(volcano_extension_settings()) if autoscaler_friendly_volcano(config) else (),
+    )
+
+
+def autoscaler_friendly_volcano(config: AppConfig) -> bool:
+    return config.azureml.install_volcano and not config.azureml.volcano_gang_scheduling
+
+
+def volcano_scheduling_props(config: AppConfig, names: Names) -> VolcanoSchedulingProps | None:
+    """The no-gang Volcano ConfigMap and the extension settings naming it (kubernetes-config,
+    terraform mode), or None with the extension's default (gang) scheduler."""
+    if not autoscaler_friendly_volcano(config):
+        return None
+    return VolcanoSchedulingProps(
+        namespace=AZUREML_NAMESPACE,
+        extension_name=config.azureml.extension_name,
+        cluster_name=names.cluster,
+        resource_group_name=names.resource_group,
     )
 
 

@@ -156,8 +156,28 @@ def _instance_type_fits(path: str, instance_type, pools: dict) -> Iterator[Probl
     # Whether it fits one node of the pool (CPU, memory, GPUs): config/checks/capacity.py.
 
 
+def _volcano_scheduling_rule(config: AppConfig) -> Iterator[Problem]:
+    aml = config.azureml
+    if aml.volcano_gang_scheduling:
+        return
+    if not aml.install_volcano:
+        yield Problem(
+            "azureml.volcano_gang_scheduling",
+            "false configures the Volcano scheduler the extension installs: needs azureml.install_volcano: true",
+            False,
+        )
+    elif config.kubernetes_config.mode == "gitops":
+        yield Problem(
+            "azureml.volcano_gang_scheduling",
+            "false is automated in kubernetes_config.mode terraform only: in gitops mode the extension settings"
+            " would have to wait for Flux to create the scheduler ConfigMap (README 'Autoscaler-friendly scheduling')",
+            False,
+        )
+
+
 RULES = (
     _azureml_workload_rule,
+    _volcano_scheduling_rule,
     _router_ha_rule,
     _router_tls_rules,
     _subscription_required_rule,
