@@ -211,6 +211,20 @@ CAPACITY_CASES = [
         " (Learn size page) (got 'Ephemeral')",
         put("cluster.system_pool.vm_size", "Standard_E8ds_v6"),
     ),
+    _case(
+        "volcano-no-gang-without-volcano",
+        "azureml.volcano_gang_scheduling: false configures the Volcano scheduler the extension installs: needs"
+        " azureml.install_volcano: true (got False)",
+        both(put("azureml.install_volcano", False), put("azureml.volcano_gang_scheduling", False)),
+    ),
+    _case(
+        "volcano-no-gang-in-gitops-mode",
+        "azureml.volcano_gang_scheduling: false is automated in kubernetes_config.mode terraform only: in gitops"
+        " mode the extension settings would have to wait for Flux to create the scheduler ConfigMap (README"
+        " 'Autoscaler-friendly scheduling') (got False)",
+        put("azureml.volcano_gang_scheduling", False),
+        base=GITOPS,
+    ),
     Case(
         "issue-18-mistakes-in-one-file",
         tuple(line.split(": ", 1)[0] for line in LINES.values()),
