@@ -23,7 +23,6 @@ from constructs_lib.volcano_scheduling.objects import (
     extension_settings,
     scheduler_config_map,
 )
-from toolchain import shims
 from toolchain.cdk import LocalExecProvisioner, TerraformProvider
 from toolchain.kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from toolchain.time.sleep import Sleep
@@ -39,9 +38,8 @@ class VolcanoAutoscalerScheduling(Construct):
         self.config_map = ConfigMapV1(
             self,
             "scheduler_config",
-            metadata=shims.single_block(
-                ConfigMapV1Metadata(name=manifest["metadata"]["name"], namespace=manifest["metadata"]["namespace"])
-            ),
+            # One object in both toolchains' bindings (unlike NamespaceV1's metadata: toolchain/shims.py).
+            metadata=ConfigMapV1Metadata(name=manifest["metadata"]["name"], namespace=manifest["metadata"]["namespace"]),
             data=manifest["data"],
             provider=kubernetes_provider,
         )
