@@ -81,6 +81,17 @@ def _lenient_value(annotation: Any, metadata: list, raw: Any, locs: list[Loc], l
     return InvalidValue(loc)
 
 
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class of ``Model``, ``Model | None`` or ``list[Model]``, else None."""
+    if get_origin(annotation) is list:
+        return model_in(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        others = [a for a in get_args(annotation) if a is not type(None)]
+        if len(others) == 1:
+            return model_in(others[0])
+    return _model_in(annotation)
+
+
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The model class of ``Model`` or ``Model | None``, else None."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

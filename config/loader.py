@@ -14,8 +14,9 @@ import yaml
 from pydantic import ValidationError
 
 from config.checks import MISSING, Problem, cross_field_problems
-from config.lenient import lenient_model
+from config.lenient import lenient_model, model_in
 from config.model import AppConfig
+from config.suggest import did_you_mean
 
 CONFIG_ENV_VAR = "AKS_CONFIG"
 DEFAULT_CONFIG = Path("config/default.yaml")
@@ -109,11 +110,24 @@ def _snippet(text: str, mark: Any) -> str:
     return lines[mark.line].strip() if mark.line < len(lines) else ""
 
 
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the model at ``loc`` (a pydantic error location) accepts, or [] when unknown."""
+    model: Any = AppConfig
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None or part not in model.model_fields:
+            return []
+        model = model_in(model.model_fields[part].annotation)
+    return list(model.model_fields) if model is not None else []
+
+
 def _pydantic_message(error: dict) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     match kind:
         case "extra_forbidden":
-            return "unknown key (check the spelling; README 'Configuration reference' lists the keys)"
+            suggestion = did_you_mean(str(error["loc"][-1]), _keys_at(error["loc"][:-1]))
+            return f"unknown key (README 'Configuration reference' lists the keys){suggestion}"
         case "missing":
             return "is required"
         case "value_error" | "assertion_error":

@@ -24,7 +24,7 @@ from config.azure_ids import (
     VNetId,
     WorkspaceId,
 )
-from config.regions import AZURE_REGIONS
+from config.regions import AZURE_REGIONS, region_problem
 
 
 class Model(BaseModel):
@@ -134,7 +134,7 @@ DEFAULT_DIAGNOSTIC_CATEGORIES = (
 
 def _region(value: str) -> str:
     if value not in AZURE_REGIONS:
-        raise ValueError("must be an Azure region name in lowercase without spaces, e.g. westeurope")
+        raise ValueError(region_problem(value))
     return value
 
 
@@ -216,6 +216,9 @@ class SystemPoolConfig(Model):
     os_disk_type: Literal["Ephemeral", "Managed"] = "Ephemeral"
     os_disk_size_gb: int = Field(default=128, ge=30, le=2048)
     max_surge: MaxSurge = "33%"
+    # A vm_size that catalog/vm_sizes.py lacks is refused unless this is true: its vCPUs, memory,
+    # disks and quota family are then unknown, so those checks are skipped (README "Capacity").
+    acknowledge_uncatalogued_vm_size: bool = False
 
 
 class NodePoolConfig(Model):
@@ -232,9 +235,17 @@ class NodePoolConfig(Model):
     # Runs Azure ML workloads: gets the azureml.node_label so the extension's nodeSelector
     # schedules onto it.
     azureml: bool = True
-    # GPU pool: turns on the extension's NVIDIA device plugin and DCGM exporter.
+    # GPU pool: must match the VM size (catalog/vm_sizes.py). Who installs the NVIDIA driver, device
+    # plugin and DCGM exporter is gpu_driver's choice (README "GPU pools").
     gpu: bool = False
+    # null (default): AKS installs the driver, the Azure ML extension the device plugin and DCGM
+    # exporter; the node pool's gpu_driver attribute stays unset (it is ForceNew: setting it on an
+    # existing pool replaces the pool). "install": the same, written explicitly. "aks-managed"
+    # (AKS preview): AKS installs driver, device plugin and exporter. "none": no driver (bring the
+    # NVIDIA GPU Operator); the extension then installs neither plugin nor exporter.
+    gpu_driver: Literal["install", "aks-managed", "none"] | None = None
     max_surge: MaxSurge = "33%"
+    acknowledge_uncatalogued_vm_size: bool = False
     # Changing vm_size, zones, max_pods or OS disk settings rotates the pool through a temporary
     # pool of this name (the apply fails without one). Default: first 9 letters of name + "tmp".
     temporary_name_for_rotation: NodePoolName | None = None
@@ -360,6 +371,10 @@ class AzureMLConfig(Model):
     node_label: NodeLabel = NodeLabel()
     install_prometheus_operator: bool = True
     install_volcano: bool = True
+    # false: Volcano without its gang plugin, so that pending training jobs make the cluster
+    # autoscaler add nodes (e.g. a GPU pool at min_count 0). Cluster-wide; drops gang scheduling
+    # (README "Autoscaler-friendly scheduling"). Never implied by min_count: 0.
+    volcano_gang_scheduling: bool = True
     # Attach the cluster to this workspace (absent: attach it yourself, see README).
     workspace: WorkspaceConfig | None = None
     # InstanceType resources; absent with a workspace: one per untainted azureml pool, and

@@ -4,6 +4,8 @@ Checked at config load so a typo such as ``west-europe`` fails at synth instead 
 A region Azure opened after this list was written can be added here.
 """
 
+from config.suggest import did_you_mean
+
 AZURE_REGIONS = frozenset(
     (
         "australiacentral",
@@ -67,3 +69,12 @@ AZURE_REGIONS = frozenset(
         "westus3",
     )
 )
+
+
+def region_problem(value: str) -> str:
+    """What is wrong with a region name this list lacks, with the nearest known name."""
+    if value != value.lower() or " " in value:
+        what = "must be the programmatic region name, lowercase without spaces (as `az account list-locations` prints)"
+    else:
+        what = "must be an Azure region config/regions.py lists (as `az account list-locations` prints)"
+    return what + did_you_mean(value.replace(" ", ""), AZURE_REGIONS)

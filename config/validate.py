@@ -1,5 +1,6 @@
 """`python -m config.validate [FILE]`: check a config without synthesizing (exit 2 when invalid),
-and print the vCPU quota its node pools need.
+and print per pool its size, allocatable resources, the largest instance type one node runs and
+the vCPU quota the pools need.
 
 Used by `make synth` before the cdktf CLI starts, so a bad config stops in about a second.
 """
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from config.loader import ConfigError, config_path_from_env, load_config
+from config.pool_report import render as render_pools
 from config.quota import describe as describe_quota
 
 
@@ -21,6 +23,7 @@ def main(argv: list[str]) -> int:
         print(error.render(), file=sys.stderr)
         return 2
     print(f"{path}: valid")
+    print(render_pools(config))
     print(describe_quota(config))
     return 0
 

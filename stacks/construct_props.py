@@ -31,6 +31,8 @@ from constructs_lib.gitops_delivery import (
 from constructs_lib.kubernetes_objects import InstanceTypeSpec
 from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, KeyVaultTls, NginxIngressProps
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
+from constructs_lib.volcano_scheduling import VolcanoSchedulingProps
+from constructs_lib.volcano_scheduling import extension_settings as volcano_extension_settings
 from stacks.outputs import DEFAULT_INSTANCE_TYPE
 
 if TYPE_CHECKING:
@@ -114,7 +116,23 @@ def node_pool_spec(config: AppConfig, pool: NodePoolConfig) -> NodePoolSpec:
         labels=labels,
         taints=tuple(pool.taints),
         gpu=pool.gpu,
+        gpu_driver=GPU_DRIVER_ATTRIBUTE.get(pool.gpu_driver) if pool.gpu else None,
+        managed_gpu=pool.gpu and pool.gpu_driver == "aks-managed",
     )
+
+
+# config gpu_driver -> azurerm node pool gpu_driver (ForceNew). Unset (the default) and aks-managed
+# leave the attribute out: AKS then installs the driver, as it does for every GPU pool created
+# without it (Learn use-nvidia-gpu, aks-managed-gpu-nodes).
+GPU_DRIVER_ATTRIBUTE = {"install": "Install", "none": "None"}
+
+
+def extension_installs_gpu_components(config: AppConfig) -> bool:
+    """The Azure ML extension installs the NVIDIA device plugin and DCGM exporter only when GPU
+    pools leave them to it: not with gpu_driver aks-managed (AKS installs both) nor none (the NVIDIA
+    GPU Operator does; Learn how-to-troubleshoot-kubernetes-extension, "DCGM exporter"). The
+    checks refuse a mix (config/checks/capacity.py)."""
+    return any(p.gpu and p.gpu_driver in (None, "install") for p in config.cluster.node_pools)
 
 
 def aks_cluster_props(
@@ -238,11 +256,29 @@ def azureml_extension_props(config: AppConfig, names: Names, *, cluster_id: str)
             else None
         ),
         node_selector=(aml.node_label.key, aml.node_label.value),
-        gpu=any(p.gpu for p in config.cluster.node_pools),
+        gpu=extension_installs_gpu_components(config),
         install_prometheus_operator=aml.install_prometheus_operator,
         install_volcano=aml.install_volcano,
         cluster_node_count=sum(p.min_count for p in [config.cluster.system_pool, *config.cluster.node_pools]),
         extra_settings=workload_tolerations(config),
+        settings_applied_elsewhere=tuple(volcano_extension_settings()) if autoscaler_friendly_volcano(config) else (),
+    )
+
+
+def autoscaler_friendly_volcano(config: AppConfig) -> bool:
+    return config.azureml.install_volcano and not config.azureml.volcano_gang_scheduling
+
+
+def volcano_scheduling_props(config: AppConfig, names: Names) -> VolcanoSchedulingProps | None:
+    """The no-gang Volcano ConfigMap and the extension settings naming it (kubernetes-config,
+    terraform mode), or None with the extension's default (gang) scheduler."""
+    if not autoscaler_friendly_volcano(config):
+        return None
+    return VolcanoSchedulingProps(
+        namespace=AZUREML_NAMESPACE,
+        extension_name=config.azureml.extension_name,
+        cluster_name=names.cluster,
+        resource_group_name=names.resource_group,
     )
 
 

@@ -25,6 +25,7 @@ from constructs_lib.cluster_access import ClusterAccess
 from constructs_lib.gitops_delivery import GitOpsDelivery
 from constructs_lib.gitops_delivery.manifests import GitOpsManifests
 from constructs_lib.nginx_ingress import NginxIngress
+from constructs_lib.volcano_scheduling import VolcanoAutoscalerScheduling
 from stacks import construct_props as props
 from stacks.common import azurerm_provider, configure_backend, spoke_resource_providers, time_provider
 from stacks.outputs import KUBERNETES_CONFIG_OUTPUTS, kubernetes_config_output_values
@@ -56,6 +57,7 @@ class KubernetesConfigStack(TerraformStack):
         self.ingress: NginxIngress | None = None
         self.route: AzureMLRoute | None = None
         self.azureml_workloads: AzureMLWorkloads | None = None
+        self.volcano: VolcanoAutoscalerScheduling | None = None
         # ... GitOps mode's ...
         self.manifests: GitOpsManifests | None = None
         self.gitops: GitOpsDelivery | None = None
@@ -101,6 +103,13 @@ class KubernetesConfigStack(TerraformStack):
                 kubernetes_provider=self.access.kubernetes_provider,
                 # The IngressClass is created by the controller's chart.
                 depends_on=[self.ingress.release],
+            )
+        volcano_props = props.volcano_scheduling_props(config, names)
+        if volcano_props:
+            # After the aks-cluster stack (the extension created the azureml namespace): the
+            # ConfigMap first, then the extension settings naming it.
+            self.volcano = VolcanoAutoscalerScheduling(
+                self, "volcano_scheduling", props=volcano_props, kubernetes_provider=self.access.kubernetes_provider
             )
         workloads_props = props.azureml_workloads_props(config)
         if not workloads_props:

@@ -8,7 +8,6 @@ from config.azure_ids import parse_resource_id
 from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid
 from config.model import AppConfig
 from config.quantities import memory_bytes, millicores
-from config.quota import vcpus
 
 ROUTER_HA_MIN_NODES = 3
 
@@ -154,23 +153,31 @@ def _instance_type_fits(path: str, instance_type, pools: dict) -> Iterator[Probl
         yield Problem(f"{path}.requests.cpu", f"must not exceed limits.cpu ({limits.cpu})", requests.cpu)
     if memory_bytes(requests.memory) > memory_bytes(limits.memory):
         yield Problem(f"{path}.requests.memory", f"must not exceed limits.memory ({limits.memory})", requests.memory)
-    if pool is None:
+    # Whether it fits one node of the pool (CPU, memory, GPUs): config/checks/capacity.py.
+
+
+def _volcano_scheduling_rule(config: AppConfig) -> Iterator[Problem]:
+    aml = config.azureml
+    if aml.volcano_gang_scheduling:
         return
-    if limits.gpu and not pool.gpu:
-        yield Problem(f"{path}.limits.gpu", f"needs a pool with gpu: true; {pool.name} has none", limits.gpu)
-    node_vcpus = vcpus(pool.vm_size)
-    # A node's allocatable CPU is always below its vCPUs (kube-reserved, system daemonsets).
-    if node_vcpus is not None and millicores(requests.cpu) >= node_vcpus * 1000:
+    if not aml.install_volcano:
         yield Problem(
-            f"{path}.requests.cpu",
-            f"must be below the vCPUs of one {pool.name} node ({pool.vm_size}: {node_vcpus}; allocatable CPU is"
-            " less): no node could run it",
-            requests.cpu,
+            "azureml.volcano_gang_scheduling",
+            "false configures the Volcano scheduler the extension installs: needs azureml.install_volcano: true",
+            False,
+        )
+    elif config.kubernetes_config.mode == "gitops":
+        yield Problem(
+            "azureml.volcano_gang_scheduling",
+            "false is automated in kubernetes_config.mode terraform only: in gitops mode the extension settings"
+            " would have to wait for Flux to create the scheduler ConfigMap (README 'Autoscaler-friendly scheduling')",
+            False,
         )
 
 
 RULES = (
     _azureml_workload_rule,
+    _volcano_scheduling_rule,
     _router_ha_rule,
     _router_tls_rules,
     _subscription_required_rule,

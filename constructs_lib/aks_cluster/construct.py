@@ -74,11 +74,22 @@ class SystemPoolSpec(PoolSpec):
     """The default pool: critical add-ons only."""
 
 
+# Node pool tag that turns on AKS-managed GPU nodes (preview: AKS installs the NVIDIA driver, device
+# plugin and DCGM exporter). Learn aks-managed-gpu-nodes documents the CLI flag
+# --enable-managed-gpu-experience; azurerm 4.55.0 exposes no field for it, and the published
+# Terraform and CLI examples set this tag instead (README "GPU pools").
+MANAGED_GPU_TAG = "EnableManagedGPUExperience"
+
+
 @dataclass(frozen=True)
 class NodePoolSpec(PoolSpec):
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: tuple[str, ...] = ()
     gpu: bool = False
+    # azurerm gpu_driver ("Install" or "None"); None leaves the attribute unset. It is ForceNew, so
+    # an existing pool keeps it unset unless the config asks for a value.
+    gpu_driver: str | None = None
+    managed_gpu: bool = False  # AKS-managed GPU (preview), through MANAGED_GPU_TAG
 
 
 @dataclass(frozen=True)
@@ -327,14 +338,18 @@ class AksCluster(Construct):
         )
 
     def _user_pool(self, props: AksClusterProps, spec: NodePoolSpec) -> KubernetesClusterNodePool:
+        arguments = _pool_arguments(spec, props)
+        if spec.managed_gpu:
+            arguments["tags"] = {**arguments["tags"], MANAGED_GPU_TAG: "true"}
         return KubernetesClusterNodePool(
             self,
             f"node_pool_{spec.name}",
-            **_pool_arguments(spec, props),
+            **arguments,
             kubernetes_cluster_id=self.cluster.id,
             mode="User",
             node_labels=dict(spec.labels) or None,
             node_taints=list(spec.taints) or None,
+            gpu_driver=spec.gpu_driver,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=spec.max_surge),
             lifecycle=lifecycle(protect=props.protect, ignore_changes=["node_count", "orchestrator_version"]),
         )

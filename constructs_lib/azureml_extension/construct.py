@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from constructs_lib._lifecycle import lifecycle
 from toolchain.azurerm.data_azurerm_key_vault_certificate_data import DataAzurermKeyVaultCertificateData
 from toolchain.azurerm.kubernetes_cluster_extension import (
     KubernetesClusterExtension,
@@ -53,6 +54,9 @@ class AzureMLExtensionProps:
     allow_insecure_connections: bool
     router_certificate: RouterCertificate | None
     node_selector: tuple[str, str]  # (label key, value) of the ML node pools
+    # The extension installs the NVIDIA device plugin and DCGM exporter (installNvidiaDevicePlugin,
+    # installDcgmExporter): false when no GPU pool needs them from it (AKS-managed GPU nodes or the
+    # NVIDIA GPU Operator install their own).
     gpu: bool
     install_prometheus_operator: bool
     install_volcano: bool
@@ -60,6 +64,9 @@ class AzureMLExtensionProps:
     cluster_node_count: int
     # Extra settings, e.g. workLoadToleration[i].* for tainted ML pools (see construct_props).
     extra_settings: Mapping[str, str] = field(default_factory=dict)
+    # Settings another step applies after creating what they name (the Volcano scheduler ConfigMap,
+    # constructs_lib/volcano_scheduling): Terraform leaves them as that step set them.
+    settings_applied_elsewhere: tuple[str, ...] = ()
 
 
 def _flag(value: bool) -> str:
@@ -168,4 +175,8 @@ class AzureMLExtension(Construct):
             # Installs ~20 workloads; the router and Volcano wait for nodes in the ML pools.
             timeouts=KubernetesClusterExtensionTimeouts(create="60m", update="60m", delete="30m"),
             depends_on=list(depends_on) or None,
+            lifecycle=lifecycle(
+                protect=False,
+                ignore_changes=[f'configuration_settings["{key}"]' for key in props.settings_applied_elsewhere],
+            ),
         )

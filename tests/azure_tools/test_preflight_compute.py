@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config import quota
 from tests.azure_tools import arm_responses as arm
 from tests.azure_tools.preflight_world import (
     SPOKE,
@@ -47,16 +48,13 @@ def test_quota_family_without_usage_row_is_a_warning():
     assert any(f.status == Status.WARNING and "no usage row" in f.message for f in findings)
 
 
-def test_need_family_prefers_the_catalogue_name():
-    class WithFamily:
-        family = "standardDDSv5Family"
-        series = "ignored"
-
-    class SeriesOnly:
-        series = "NCads_A100_v4"
-
-    assert checks_compute.need_family(WithFamily()) == "standardDDSv5Family"
-    assert checks_compute.need_family(SeriesOnly()).lower() == "standardncadsa100v4family"
+def test_catalogued_sizes_count_against_the_catalogues_family():
+    fake = healthy(WORKSPACE)
+    _usage(fake, {"cores": (0, 1000), "standardDDSv5Family": (0, 500)})
+    rows, unknown = checks_compute.quota_rows(context_for(WORKSPACE, fake))
+    assert unknown == []
+    assert [r[0] for r in rows] == sorted({n.series for n in quota.vcpu_needs(WORKSPACE)})
+    assert "standardDDSv5Family" in [r[0] for r in rows]
 
 
 def test_quota_family_comes_from_the_region_skus_when_the_name_does_not_tell():

@@ -30,6 +30,7 @@ class Case:
     mutate: Callable[[dict], None] | None = None
     text: str | None = None  # raw file content instead of a mutation
     base: dict | None = None
+    exact: tuple[str, ...] = ()  # whole problem lines that must be printed as they are
 
 
 def put(path: str, value):
@@ -95,6 +96,145 @@ GITOPS = {
     "kubernetes_config": {"mode": "gitops"},
     "gitops": {"repository_url": AZURE_DEVOPS_REPO, "auth": "https-token", "https_user": "flux"},
 }
+
+
+# --- capacity (issue #18): the mistakes a new user made with a CPU and an A100 pool, each with the
+# exact line printed, and all of them in one file reported in one run.
+def _pools(*pools):
+    return put("cluster.node_pools", list(pools))
+
+
+A100 = "Standard_NC24ads_A100_v4"
+D16 = "Standard_D16ds_v5"
+D16_NODE = "one mlcpu node (Standard_D16ds_v5: 15730m CPU, 61.6Gi memory allocatable)"
+A100_NODE = "one mlgpu node (Standard_NC24ads_A100_v4: 23650m CPU, 217.6Gi memory, 1 GPU allocatable)"
+CPU_POOL_WITH_GPU_FLAG = {**POOL, "vm_size": D16, "gpu": True}
+GPU_POOL_WITHOUT_FLAG = {**POOL, "name": "mlgpu", "vm_size": A100, "min_count": 0}
+SMALL_DISK_POOL = {**POOL, "name": "mlsmall", "vm_size": "Standard_D2ds_v5", "min_count": 0}
+MISSPELLED_POOL = {**POOL, "name": "mltypo", "vm_size": "Standard_NC24ads_A100v4", "min_count": 0}
+GPU_INSTANCE_ON_CPU_POOL = {**INSTANCE, "limits": {"cpu": "2", "memory": "128Gi", "gpu": 1}}
+TWO_GPUS_ON_ONE_GPU_POOL = {**INSTANCE, "name": "a100", "node_pool": "mlgpu", "limits": {"cpu": "2", "memory": "8Gi", "gpu": 2}}
+LINES = {
+    "gpu-flag": f"cluster.node_pools[0].gpu: must be false: {D16} has no GPU (catalog/vm_sizes.py); pick a GPU size"
+    " such as Standard_NC24ads_A100_v4 for GPU work (got True)",
+    "gpu-on-cpu-pool": f"azureml.instance_types[0].limits.gpu: needs GPUs; {D16_NODE} has none (got 1)",
+    "missing-gpu-flag": f"cluster.node_pools[1].gpu: must be true: {A100} has 1 NVIDIA A100 80GB GPU; without gpu:"
+    " true nothing installs the NVIDIA device plugin and no pod can request nvidia.com/gpu (got False)",
+    "two-gpus": f"azureml.instance_types[1].limits.gpu: must not exceed the 1 GPU of {A100_NODE} (got 2)",
+    "memory-limit": f"azureml.instance_types[0].limits.memory: must fit {D16_NODE} (got '128Gi')",
+    "ephemeral-disk": "cluster.node_pools[2].os_disk_size_gb: must fit Standard_D2ds_v5's largest local disk for an"
+    " ephemeral OS disk (temp 75 GiB): at most 75, or set os_disk_type: Managed (got 128)",
+    "misspelled-size": "cluster.node_pools[3].vm_size: must be a VM size catalog/vm_sizes.py lists (did you mean"
+    f" '{A100}'? Otherwise set acknowledge_uncatalogued_vm_size: true to skip the size checks and the quota count"
+    " for it) (got 'Standard_NC24ads_A100v4')",
+    "region": "location: must be an Azure region config/regions.py lists (as `az account list-locations` prints);"
+    " did you mean 'westeurope'? (got 'westeurop')",
+    "key": "cluster.system_pool.min_cont: unknown key (README 'Configuration reference' lists the keys); did you mean"
+    " 'min_count'? (got 3)",
+}
+ISSUE_18_MISTAKES = both(
+    put("location", "westeurop"),
+    put("cluster.system_pool.min_cont", 3),
+    _pools(CPU_POOL_WITH_GPU_FLAG, GPU_POOL_WITHOUT_FLAG, SMALL_DISK_POOL, MISSPELLED_POOL),
+    put("azureml.instance_types", [GPU_INSTANCE_ON_CPU_POOL, TWO_GPUS_ON_ONE_GPU_POOL]),
+)
+
+
+def _case(name: str, line: str, mutate, base=None) -> Case:
+    return Case(name, (line.split(": ", 1)[0],), mutate, base=base, exact=(line,))
+
+
+CAPACITY_CASES = [
+    _case(
+        "gpu-flag-on-cpu-size",
+        LINES["gpu-flag"],
+        both(
+            _pools(CPU_POOL_WITH_GPU_FLAG),
+            put("azureml.instance_types", [{**INSTANCE, "limits": {**INSTANCE["limits"], "gpu": 1}}]),
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    _case("gpu-size-without-gpu-flag", LINES["missing-gpu-flag"], _pools(POOL, GPU_POOL_WITHOUT_FLAG)),
+    _case(
+        "instance-type-two-gpus-on-one-gpu-size",
+        LINES["two-gpus"],
+        both(_pools(POOL, GPU_POOL), put("azureml.instance_types", [INSTANCE, TWO_GPUS_ON_ONE_GPU_POOL])),
+        base=WITH_WORKSPACE,
+    ),
+    _case(
+        "instance-type-memory-above-node",
+        LINES["memory-limit"],
+        both(
+            _pools({**POOL, "vm_size": D16}),
+            put("azureml.instance_types", [{**INSTANCE, "limits": {"cpu": "2", "memory": "128Gi"}}]),
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    _case(
+        "ephemeral-os-disk-larger-than-local-disk",
+        LINES["ephemeral-disk"],
+        _pools(POOL, {**POOL, "name": "mlmid"}, SMALL_DISK_POOL),
+    ),
+    _case(
+        "vm-size-misspelled",
+        LINES["misspelled-size"],
+        _pools(POOL, {**POOL, "name": "b"}, {**POOL, "name": "c"}, MISSPELLED_POOL),
+    ),
+    _case("region-lowercase-unknown", LINES["region"], put("location", "westeurop")),
+    _case("unknown-key-suggestion", LINES["key"], put("cluster.system_pool.min_cont", 3)),
+    _case(
+        "vm-size-uncatalogued-acknowledged-needlessly",
+        "cluster.node_pools[0].acknowledge_uncatalogued_vm_size: only applies to a VM size catalog/vm_sizes.py lacks;"
+        " Standard_D8ds_v5 is catalogued (got True)",
+        _pools({**POOL, "acknowledge_uncatalogued_vm_size": True}),
+    ),
+    _case(
+        "gpu-driver-without-gpu",
+        "cluster.node_pools[0].gpu_driver: only applies to a pool with gpu: true (got 'none')",
+        _pools({**POOL, "gpu_driver": "none"}),
+    ),
+    _case(
+        "gpu-driver-mixed-plugin-owners",
+        "cluster.node_pools[2].gpu_driver: must leave the NVIDIA device plugin to the same installer as"
+        " cluster.node_pools[1] (the Azure ML extension): the extension's installNvidiaDevicePlugin and"
+        " installDcgmExporter settings are cluster-wide (got 'none')",
+        _pools(POOL, GPU_POOL, {**GPU_POOL, "name": "mlgpu2", "gpu_driver": "none"}),
+    ),
+    _case(
+        "gpu-driver-aks-managed-before-1-34",
+        "cluster.node_pools[1].gpu_driver: aks-managed (preview) needs Kubernetes 1.34 or later"
+        " (cluster.kubernetes_version is 1.33) (got 'aks-managed')",
+        both(put("cluster.kubernetes_version", "1.33"), _pools(POOL, {**GPU_POOL, "gpu_driver": "aks-managed"})),
+    ),
+    _case(
+        "ephemeral-os-disk-unsupported-size",
+        "cluster.system_pool.os_disk_type: must be Managed: Standard_E8ds_v6 does not support ephemeral OS disks"
+        " (Learn size page) (got 'Ephemeral')",
+        put("cluster.system_pool.vm_size", "Standard_E8ds_v6"),
+    ),
+    _case(
+        "volcano-no-gang-without-volcano",
+        "azureml.volcano_gang_scheduling: false configures the Volcano scheduler the extension installs: needs"
+        " azureml.install_volcano: true (got False)",
+        both(put("azureml.install_volcano", False), put("azureml.volcano_gang_scheduling", False)),
+    ),
+    _case(
+        "volcano-no-gang-in-gitops-mode",
+        "azureml.volcano_gang_scheduling: false is automated in kubernetes_config.mode terraform only: in gitops"
+        " mode the extension settings would have to wait for Flux to create the scheduler ConfigMap (README"
+        " 'Autoscaler-friendly scheduling') (got False)",
+        put("azureml.volcano_gang_scheduling", False),
+        base=GITOPS,
+    ),
+    Case(
+        "issue-18-mistakes-in-one-file",
+        tuple(line.split(": ", 1)[0] for line in LINES.values()),
+        ISSUE_18_MISTAKES,
+        base=WITH_WORKSPACE,
+        exact=tuple(LINES.values()),
+    ),
+]
+
 
 CASES = [
     # --- file and YAML
@@ -585,6 +725,7 @@ CASES = [
     Case("gitops-section-in-terraform-mode", ("gitops",), put("kubernetes_config.mode", "terraform"), base=GITOPS),
     Case("gitops-mode-unknown", ("kubernetes_config.mode",), put("kubernetes_config.mode", "flux"), base=GITOPS),
     Case("gitops-without-subscription", ("subscription_id",), drop("subscription_id"), base=GITOPS),
+    *CAPACITY_CASES,
     Case(
         "standalone-public-api-without-ranges",
         ("cluster.api.authorized_ip_ranges",),
@@ -646,7 +787,9 @@ def assert_rejected(result: subprocess.CompletedProcess, cwd: Path, expected_pat
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_bad_config_is_rejected(case: Case, tmp_path: Path, monkeypatch, capsys):
     config_file = write_case(case, tmp_path)
-    assert_rejected(call_main(config_file, tmp_path, monkeypatch, capsys), tmp_path, case.expected_paths)
+    problems = assert_rejected(call_main(config_file, tmp_path, monkeypatch, capsys), tmp_path, case.expected_paths)
+    missing = [line for line in case.exact if line not in problems]
+    assert not missing, "\n".join(["expected exactly:", *missing, "got:", *problems])
 
 
 def test_at_least_forty_distinct_bad_configs():

@@ -90,3 +90,46 @@ def test_retired_controller_warns_at_synth(capsys, tmp_path):
     assert "retired" in capsys.readouterr().err
     build_app(load_config(ROOT / "config" / "default.yaml"), config_file="x", outdir=str(tmp_path))
     assert "retired" not in capsys.readouterr().err
+
+
+def test_a100_from_zero_gpu_driver_and_autoscaler_friendly_volcano(synth):
+    """The capacity fixture: gpu_driver written only where configured, the extension's GPU and
+    Volcano keys as Learn documents them, and the scheduler ConfigMap before the settings."""
+    result = synth(FIXTURES / "gpu-a100-from-zero.yaml")
+    pools = {p["name"]: p for p in result.resources("aks-cluster", "azurerm_kubernetes_cluster_node_pool").values()}
+    assert pools["mla100"]["gpu_driver"] == "Install"
+    assert "gpu_driver" not in pools["mlcpu"]
+    assert (pools["mla100"]["min_count"], pools["mla100"]["os_disk_size_gb"]) == (0, 256)
+
+    extension = result.only("aks-cluster", "azurerm_kubernetes_cluster_extension")
+    settings = extension["configuration_settings"]
+    assert settings["installNvidiaDevicePlugin"] == "True" and settings["installDcgmExporter"] == "True"
+    assert settings["installVolcano"] == "True"
+    # The two Volcano settings are applied by kubernetes-config once the ConfigMap exists; the
+    # extension resource leaves them alone instead of removing them on the next apply.
+    assert "volcanoScheduler.schedulerConfigMap" not in settings
+    assert extension["lifecycle"]["ignore_changes"] == [
+        'configuration_settings["volcanoScheduler.schedulerConfigMap"]',
+        'configuration_settings["amloperator.skipResourceValidation"]',
+    ]
+
+    (config_map_id, config_map), *others = result.resources("kubernetes-config", "kubernetes_config_map_v1").items()
+    assert not others
+    assert config_map["metadata"] == {"name": "volcano-scheduler-autoscaler", "namespace": "azureml"}
+    scheduler = yaml.safe_load(config_map["data"]["volcano-scheduler.conf"])
+    plugins = [p["name"] for tier in scheduler["tiers"] for p in tier["plugins"]]
+    assert "gang" not in plugins and plugins[0] == "sla"
+
+    (update,) = [r for key, r in result.resources("kubernetes-config", "time_sleep").items() if "volcano" in key]
+    assert update["depends_on"] == [f"kubernetes_config_map_v1.{config_map_id}"]
+    (step,) = update["provisioner"]
+    command, environment = step["local-exec"]["command"], step["local-exec"]["environment"]
+    assert "az k8s-extension update" in command and "--cluster-type managedClusters" in command
+    assert environment["EXTENSION_NAME"] == "azureml" and environment["CLUSTER_NAME"] == "aks-amlcap"
+    assert (environment["SCHEDULER_CONFIG_MAP_SETTING"], environment["CONFIG_MAP_NAME"]) == (
+        "volcanoScheduler.schedulerConfigMap",
+        "volcano-scheduler-autoscaler",
+    )
+    assert environment["SKIP_RESOURCE_VALIDATION_SETTING"] == "amloperator.skipResourceValidation"
+    # And the stack itself deploys after aks-cluster, whose extension creates the namespace.
+    assert "aks-cluster" in result.manifest["stacks"]["kubernetes-config"]["dependencies"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.containerservice import ContainerServiceClient
 
@@ -21,23 +19,36 @@ def _pools(context: Context):
     return [context.config.cluster.system_pool, *context.config.cluster.node_pools]
 
 
-def need_family(need, sku_families: dict[str, str] | None = None, pools=()) -> str:
-    """The quota family a config/quota.py need is counted in (the usage API's name).
+def _sku_vcpus(sku) -> int | None:
+    for capability in sku.capabilities or []:
+        if capability.name == "vCPUs" and capability.value and capability.value.isdigit():
+            return int(capability.value)
+    return None
 
-    The catalogue's ``family`` when the need has one; else the family the region's resource SKUs
-    give the pools' sizes of that series (a SKU's ``family`` is its usage row, e.g.
-    Standard_A1 -> standardA0_A7Family); else a name derived from the series (Dds_v5 ->
-    standardDdsv5Family; usage names compare case-insensitively)."""
-    family = getattr(need, "family", None)
-    if family:
-        return family
-    series_of = getattr(quota, "series", None)
-    if sku_families and series_of:
-        found = {sku_families.get(p.vm_size.lower()) for p in pools if series_of(p.vm_size) == need.series}
-        found.discard(None)
-        if len(found) == 1:
-            return found.pop()
-    return f"standard{re.sub(r'[^A-Za-z0-9]', '', need.series)}Family"
+
+def quota_rows(context: Context) -> tuple[list[tuple[str, int, int]], list[str]]:
+    """(quota family, vCPUs at creation, vCPUs at maximum) per family the pools count against, and
+    the sizes nothing tells the family of.
+
+    Catalogued sizes: the catalogue's family, spelled as the usage API does (config/quota.py).
+    A size the catalogue lacks (allowed with `acknowledge_uncatalogued_vm_size`): the family and
+    vCPUs the region's resource SKUs give it (a SKU's ``family`` is its usage row, e.g.
+    Standard_A1 -> standardA0_A7Family)."""
+    rows = {n.series: [n.at_creation, n.at_maximum] for n in quota.vcpu_needs(context.config)}
+    unknown = []
+    skus = region_skus(context)
+    for pool in _pools(context):
+        if quota.series(pool.vm_size) is not None:
+            continue
+        sku = skus.get(pool.vm_size.lower())
+        vcpus = _sku_vcpus(sku) if sku else None
+        if sku is None or not sku.family or vcpus is None:
+            unknown.append(pool.vm_size)
+            continue
+        row = rows.setdefault(sku.family, [0, 0])
+        row[0] += vcpus * pool.min_count
+        row[1] += vcpus * pool.max_count
+    return [(family, *row) for family, row in sorted(rows.items())], unknown
 
 
 def _usage(context: Context) -> dict[str, object]:
@@ -48,11 +59,12 @@ def _usage(context: Context) -> dict[str, object]:
 def check_quota(context: Context) -> list[Finding]:
     location = context.config.location
     usage = _usage(context)
-    needs = quota.vcpu_needs(context.config)
-    findings: list[Finding] = []
-    sku_families = {name: sku.family for name, sku in region_skus(context).items() if sku.family}
-    rows = [(need_family(n, sku_families, _pools(context)), n.at_creation, n.at_maximum) for n in needs]
-    rows.append((TOTAL_REGIONAL, sum(n.at_creation for n in needs), sum(n.at_maximum for n in needs)))
+    rows, unknown = quota_rows(context)
+    findings: list[Finding] = [
+        warning(f"{size}: neither the catalogue nor the region's SKUs give its quota family", "check its quota by hand")
+        for size in unknown
+    ]
+    rows.append((TOTAL_REGIONAL, sum(r[1] for r in rows), sum(r[2] for r in rows)))
     for family, at_creation, at_maximum in rows:
         row = usage.get(family.lower())
         label = "Total Regional vCPUs" if family == TOTAL_REGIONAL else family

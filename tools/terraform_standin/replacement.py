@@ -209,6 +209,7 @@ RULES: dict[tuple[str, str], tuple[Rule, ...]] = {
         "name", "resource_group_name", "private_dns_zone_name", "virtual_network_id"
     ),
     ("kubernetes", "kubernetes_namespace_v1"): _rules("metadata.name"),
+    ("kubernetes", "kubernetes_config_map_v1"): _rules("metadata.name", "metadata.namespace"),
     ("kubernetes", "kubernetes_ingress_v1"): _rules("metadata.name", "metadata.namespace"),
     ("helm", "helm_release"): _rules("name", "namespace"),
     ("time", "time_sleep"): _rules("triggers"),
