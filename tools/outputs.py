@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.environment import ConfigChoice, banner
 from config.layout import PROJECT_ROOT, STACK_NAMES, stack_dir
 from config.loader import ConfigError, config_path_from_env, load_config
 from config.model import AppConfig
@@ -143,6 +145,9 @@ def main(argv: Sequence[str] | None = None, *, root: Path = PROJECT_ROOT, run: R
         print(error.render(), file=sys.stderr)
         return 2
     outputs = read_outputs(config, root=root, run=run)
+    if not args.json:  # --json is for pipelines: its stdout is the document alone
+        choice = ConfigChoice(path, named=True) if args.config else ConfigChoice.from_env()
+        print(banner(config, choice, toolchain=os.environ.get("TOOLCHAIN", "cdktf")))
     print(render_json(outputs) if args.json else render_text(config, outputs))
     return 0 if all(r.ok for r in outputs.values()) else 1
 
