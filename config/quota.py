@@ -38,7 +38,7 @@ def series(vm_size: str) -> str:
 
 
 def vcpu_needs(config: AppConfig) -> list[SeriesNeed]:
-    pools = [config.cluster.system_pool, *config.cluster.node_pools]
+    pools = [config.cluster.system_pool, *(config.cluster.node_pools or [])]
     creation: dict[str, int] = defaultdict(int)
     maximum: dict[str, int] = defaultdict(int)
     for pool in pools:
@@ -49,6 +49,8 @@ def vcpu_needs(config: AppConfig) -> list[SeriesNeed]:
 
 
 def describe(config: AppConfig) -> str:
+    if config.cluster.node_pools is None:
+        return "vCPU quota: nothing to create (cluster.existing_id: the existing cluster's pools are its owners')"
     needs = vcpu_needs(config)
     total_creation = sum(n.at_creation for n in needs)
     total_maximum = sum(n.at_maximum for n in needs)
