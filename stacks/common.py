@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config.model import AppConfig, AzurermState
+from config.naming import cluster_subscription_id
 from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesTemplateDeployment
 from toolchain.cdk import AzurermBackend, LocalBackend, TerraformStack
 from toolchain.time.provider import TimeProvider
@@ -53,7 +54,21 @@ SPOKE_RESOURCE_PROVIDERS = (
 )
 
 
+# With an existing cluster (cluster.existing_id): what this project still creates there (role and
+# policy assignments, extensions, the diagnostic setting, the Flux identity, Trusted Access).
+EXISTING_CLUSTER_RESOURCE_PROVIDERS = (
+    "Microsoft.Authorization",
+    "Microsoft.ContainerService",
+    "Microsoft.KubernetesConfiguration",
+    "Microsoft.ManagedIdentity",
+    "Microsoft.PolicyInsights",
+    "microsoft.insights",
+)
+
+
 def spoke_resource_providers(config: AppConfig) -> list[str]:
+    if config.cluster.existing_id is not None:
+        return sorted(EXISTING_CLUSTER_RESOURCE_PROVIDERS, key=str.lower)
     extra = []
     if config.monitoring.log_analytics_workspace_id is None:
         extra += ["Microsoft.OperationalInsights", "Microsoft.OperationsManagement"]  # created workspace
@@ -89,7 +104,7 @@ def azurerm_provider(
                 )
             )
         ],
-        subscription_id=subscription_id or config.subscription_id,
+        subscription_id=subscription_id or cluster_subscription_id(config),
         alias=alias,
         storage_use_azuread=True,
         resource_provider_registrations="none",
