@@ -287,6 +287,8 @@ class ExistingClusterConfig(Model):
     azureml_node_pools: list[ExistingNodePoolConfig] = Field(min_length=1)
     # What this project installs on the cluster; false where the cluster's owners manage it.
     azureml_extension: bool = True
+    # GitOps mode: install microsoft.flux; false when the cluster's owners already run it.
+    flux_extension: bool = True
     diagnostics: bool = True
     policy: bool = True
     # Relaxations of the baseline checks (README "Bring your own cluster").

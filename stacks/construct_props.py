@@ -544,6 +544,7 @@ def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[
             if gitops.auth == "workload-identity"
             else None
         ),
+        install_extension=existing.flux_extension if (existing := existing_cluster(config)) else True,
     )
 
 

@@ -181,6 +181,18 @@ def _existing_acknowledgement_rules(config: AppConfig) -> Iterator[Problem]:
             " OIDC issuer and workload identity",
             True,
         )
+    if not existing.flux_extension:
+        if config.kubernetes_config.mode != "gitops":
+            yield Problem(
+                "cluster.existing.flux_extension", "only applies with kubernetes_config.mode gitops (Flux delivers there)", False
+            )
+        elif gitops is not None and gitops.auth == "workload-identity":
+            yield Problem(
+                "cluster.existing.flux_extension",
+                "must be true with gitops.auth workload-identity: the identity is a setting of the Flux extension, which"
+                " this project then does not manage",
+                False,
+            )
     if config.kubernetes_auth.login == "admin" and not existing.acknowledge_admin_credentials_in_state:
         yield Problem(
             "kubernetes_auth.login",

@@ -695,6 +695,18 @@ CASES = [
         base=EXISTING,
     ),
     Case(
+        "existing-flux-extension-in-terraform-mode",
+        ("cluster.existing.flux_extension",),
+        put("cluster.existing.flux_extension", False),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-flux-extension-off-with-workload-identity",
+        ("cluster.existing.flux_extension",),
+        put("cluster.existing.flux_extension", False),
+        base=EXISTING_GITOPS,
+    ),
+    Case(
         "created-cluster-without-node-pools",
         ("cluster.node_pools",),
         drop("cluster.node_pools"),

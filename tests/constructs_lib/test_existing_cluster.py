@@ -73,3 +73,18 @@ def test_several_pools_must_share_the_configured_label():
         '${alltrue([for p in self.agent_pool_profile : try(p.node_labels["workload"], null) == "azureml"'
         ' if contains(["mlcpu", "mlgpu"], p.name)])}'
     ]
+
+
+def test_flux_workload_identity_needs_the_extension_this_project_installs():
+    from constructs_lib.gitops_delivery import GitOpsDeliveryProps, GitSource, IdentityRef, KustomizationSpec
+
+    source = GitSource(url="https://dev.azure.com/o/p/_git/r", branch="main", sync_interval_seconds=300, auth="workload-identity")
+    arguments = dict(
+        cluster_id=PROPS.cluster_id,
+        source=source,
+        kustomizations=(KustomizationSpec(name="infrastructure", path="clusters/x/infrastructure"),),
+        source_identity=IdentityRef(name="id-x-flux-source", resource_group_name="rg"),
+    )
+    assert GitOpsDeliveryProps(**arguments).install_extension
+    with pytest.raises(ValueError, match="needs install_extension"):
+        GitOpsDeliveryProps(**arguments, install_extension=False)
