@@ -17,7 +17,9 @@ from syrupy.extensions.json import JSONSnapshotExtension
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, STACK_NAMES
 
-SNAPSHOT_CONFIGS = EXAMPLE_CONFIGS + [p for p in FIXTURE_CONFIGS if p.stem.startswith(("gitops-", "azureml-", "existing-cluster-"))]
+SNAPSHOT_CONFIGS = EXAMPLE_CONFIGS + [
+    p for p in FIXTURE_CONFIGS if p.stem.startswith(("gitops-", "azureml-", "existing-cluster-"))
+]
 
 
 @pytest.fixture
