@@ -58,11 +58,14 @@ def lenient_model(model: type[BaseModel], raw: Any, error_locs: Iterable[Loc], p
             values[name] = InvalidValue(loc) if field.is_required() else field.get_default(call_default_factory=True)
             continue
         values[name] = _lenient_value(field.annotation, field.metadata, raw[name], locs, loc)
-    return model.model_construct(**values)
+    return model.model_construct(_fields_set={name for name in model.model_fields if name in raw}, **values)
 
 
 def _lenient_value(annotation: Any, metadata: list, raw: Any, locs: list[Loc], loc: Loc) -> Any:
     below = [e for e in locs if e[: len(loc)] == loc]
+    if raw is not None:
+        # ``X | None`` given a value is an X (pydantic reports its errors at the same locations).
+        annotation = _without_none(annotation)
     if not below:
         annotated = Annotated[annotation, *metadata] if metadata else annotation
         try:
@@ -90,6 +93,14 @@ def model_in(annotation: Any) -> type[BaseModel] | None:
         if len(others) == 1:
             return model_in(others[0])
     return _model_in(annotation)
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotation
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -18,6 +18,7 @@ from config.azure_ids import (
     ContainerRegistryId,
     KeyVaultId,
     MachineLearningWorkspaceId,
+    ManagedClusterId,
     PrivateDnsZoneId,
     StorageAccountId,
     UserAssignedIdentityId,
@@ -96,6 +97,10 @@ CpuQuantity = Annotated[
 MemoryQuantity = _pattern(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?", "a memory quantity such as 4Gi or 512Mi")
 TagKey = _pattern(r"[^<>%&\\?/]{1,512}", "an Azure tag name: 1-512 characters, none of < > % & \\ ? /")
 TagValue = Annotated[str, StringConstraints(max_length=256)]
+# Azure subnet names: 1-80 characters, letters, digits, '_', '.', '-', ending in a letter, digit or '_'.
+SubnetName = _pattern(
+    r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?", "an Azure subnet name: 1-80 letters, digits, '_', '.', '-'"
+)
 StorageAccountName = _pattern(r"[a-z0-9]{3,24}", "3-24 lowercase letters and digits (storage account name)")
 StorageContainerName = _pattern(
     r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", "3-63 lowercase letters, digits and single hyphens (blob container name)"
@@ -263,11 +268,59 @@ class PolicyConfig(Model):
     pod_security_baseline: Literal["audit", "deny", "disabled"] = "audit"
 
 
+class ExistingSubnetConfig(Model):
+    """The existing cluster's node subnet: the internal load balancers of the ingress (and an
+    internal-LB router) take their address from it."""
+
+    vnet_id: VNetId
+    name: SubnetName
+    cidr: IPv4Network
+
+
+class ExistingNodePoolConfig(Model):
+    """A pool of the existing cluster that runs Azure ML (selected by its
+    kubernetes.azure.com/agentpool label; nothing is changed on it)."""
+
+    name: NodePoolName
+    # Has NVIDIA GPUs: turns on the extension's device plugin and DCGM exporter.
+    gpu: bool = False
+
+
+class ExistingClusterConfig(Model):
+    """What this project needs to know about a cluster it does not own (cluster.existing_id);
+    checked against the cluster at plan time where the azurerm data sources can see it."""
+
+    # The cluster's Entra ID tenant (kubelogin, Key Vault TLS); must equal the cluster's.
+    tenant_id: Guid
+    # Default: MC_<resource group>_<cluster>_<location>, AKS's own default.
+    node_resource_group: ResourceGroupName | None = None
+    node_subnet: ExistingSubnetConfig
+    azureml_node_pools: list[ExistingNodePoolConfig] = Field(min_length=1)
+    # What this project installs on the cluster; false where the cluster's owners manage it.
+    azureml_extension: bool = True
+    # GitOps mode: install microsoft.flux; false when the cluster's owners already run it.
+    flux_extension: bool = True
+    diagnostics: bool = True
+    policy: bool = True
+    # Relaxations of the baseline checks (README "Bring your own cluster").
+    acknowledge_admin_credentials_in_state: bool = False
+    acknowledge_unverified_baseline: bool = False
+    acknowledge_unrestricted_public_api: bool = False
+    acknowledge_no_azure_rbac: bool = False
+    acknowledge_no_network_policy: bool = False
+    acknowledge_no_workload_identity: bool = False
+
+
 class ClusterConfig(Model):
+    # An existing AKS cluster to use instead of creating one (README "Bring your own cluster");
+    # the settings below that describe a created cluster are then refused.
+    existing_id: ManagedClusterId | None = None
+    existing: ExistingClusterConfig | None = None
     kubernetes_version: KubernetesVersion = "1.35"
     sku_tier: Literal["Standard", "Premium", "Free"] = "Standard"
     api: ApiServerConfig = ApiServerConfig()
-    entra: EntraConfig
+    # Required when the cluster is created here (config/checks/existing_cluster.py).
+    entra: EntraConfig | None = None
     # The Azure ML extension does not support clusters with local accounts disabled.
     local_account_disabled: bool = False
     network_policy: Literal["cilium", "azure", "calico"] = "cilium"
@@ -276,7 +329,8 @@ class ClusterConfig(Model):
     upgrade_window: MaintenanceWindowConfig = MaintenanceWindowConfig()
     node_os_window: MaintenanceWindowConfig = MaintenanceWindowConfig(start_time="04:00")
     system_pool: SystemPoolConfig = SystemPoolConfig()
-    node_pools: list[NodePoolConfig] = Field(min_length=1)
+    # Required when the cluster is created here (config/checks/existing_cluster.py).
+    node_pools: list[NodePoolConfig] | None = Field(default=None, min_length=1)
     defender_enabled: bool = True
     policy: PolicyConfig = PolicyConfig()
     image_cleaner_interval_hours: int = Field(default=48, ge=24, le=2160)
@@ -456,7 +510,8 @@ class AppConfig(Model):
     protect: bool = True
     state: StateConfig = LocalState()
     hub: HubConfig | None = None
-    network: NetworkConfig
+    # Required when the cluster is created here (config/checks/existing_cluster.py).
+    network: NetworkConfig | None = None
     cluster: ClusterConfig
     monitoring: MonitoringConfig = MonitoringConfig()
     azureml: AzureMLConfig = AzureMLConfig()

@@ -46,16 +46,39 @@ def peering_names(name: str, hub_vnet_id: str) -> tuple[str, str]:
     return f"peer-{vnet}-to-{hub_vnet}", f"peer-{hub_vnet}-to-{vnet}"
 
 
+def cluster_subscription_id(config: AppConfig) -> str | None:
+    """The subscription of the cluster: ``subscription_id``, or that of ``cluster.existing_id``
+    (None: the provider's ARM_SUBSCRIPTION_ID)."""
+    if config.subscription_id is None and config.cluster.existing_id is not None:
+        return parse_resource_id(config.cluster.existing_id).subscription_id
+    return config.subscription_id
+
+
+def existing_node_resource_group(existing_id: str, location: str, configured: str | None) -> str:
+    """AKS's default node resource group, MC_<group>_<cluster>_<location>, unless configured."""
+    parsed = parse_resource_id(existing_id)
+    return configured or f"MC_{parsed.resource_group}_{parsed.name}_{location}"
+
+
 def derive_names(config: AppConfig) -> Names:
     name = config.name
     vnet = spoke_vnet_name(name)
     cluster = f"aks-{name}"
+    resource_group, node_resource_group, aks_subnet = f"rg-{name}-aks", f"rg-{name}-aks-nodes", AKS_SUBNET_NAME
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        # Bring your own cluster: its names are given, not derived (cluster.existing_id).
+        parsed = parse_resource_id(config.cluster.existing_id)
+        cluster, resource_group, aks_subnet = parsed.name, parsed.resource_group, existing.node_subnet.name
+        node_resource_group = existing_node_resource_group(
+            config.cluster.existing_id, config.location, existing.node_resource_group
+        )
     spoke_to_hub, hub_to_spoke = peering_names(name, config.hub.vnet_id) if config.hub else (None, None)
     return Names(
-        resource_group=f"rg-{name}-aks",
-        node_resource_group=f"rg-{name}-aks-nodes",
+        resource_group=resource_group,
+        node_resource_group=node_resource_group,
         vnet=vnet,
-        aks_subnet=AKS_SUBNET_NAME,
+        aks_subnet=aks_subnet,
         nsg=f"nsg-{name}-aks-nodes",
         route_table=f"rt-{name}-aks",
         cluster=cluster,

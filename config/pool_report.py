@@ -12,7 +12,7 @@ HEADERS = ("pool", "vm size", "vCPU / memory / GPU", "allocatable per node", "la
 
 def rows(config: AppConfig) -> list[tuple[str, ...]]:
     table = []
-    pools = [(config.cluster.system_pool, False)] + [(p, p.azureml) for p in config.cluster.node_pools]
+    pools = [(config.cluster.system_pool, False)] + [(p, p.azureml) for p in config.cluster.node_pools or []]
     for pool, ml_node in pools:
         size = lookup(pool.vm_size)
         if size is None:

@@ -35,7 +35,7 @@ def series(vm_size: str) -> str | None:
 
 
 def _pools(config: AppConfig) -> list:
-    return [config.cluster.system_pool, *config.cluster.node_pools]
+    return [config.cluster.system_pool, *(config.cluster.node_pools or [])]
 
 
 def vcpu_needs(config: AppConfig) -> list[SeriesNeed]:
@@ -55,6 +55,8 @@ def uncounted_sizes(config: AppConfig) -> list[str]:
 
 
 def describe(config: AppConfig) -> str:
+    if config.cluster.node_pools is None:
+        return "vCPU quota: nothing to create (cluster.existing_id: the existing cluster's pools are its owners')"
     needs = vcpu_needs(config)
     total_creation = sum(n.at_creation for n in needs)
     total_maximum = sum(n.at_maximum for n in needs)

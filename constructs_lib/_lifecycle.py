@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from toolchain.cdk import Postcondition, TerraformResourceLifecycle
 
@@ -20,4 +20,14 @@ def lifecycle(*, protect: bool, ignore_changes: Sequence[str] = ()) -> Terraform
 def postcondition(*, condition: str, error_message: str) -> TerraformResourceLifecycle:
     """Fail the plan with ``error_message`` when ``condition`` (an expression over ``self``) is
     false: a message that says what to do, instead of the error Terraform would meet later."""
-    return TerraformResourceLifecycle(postcondition=[Postcondition(condition=condition, error_message=error_message)])
+    return postconditions({condition: error_message})
+
+
+def postconditions(checks: Mapping[str, str]) -> TerraformResourceLifecycle | None:
+    """Several postconditions (condition -> error message); Terraform reports every one that
+    fails, not only the first. None when there are none."""
+    if not checks:
+        return None
+    return TerraformResourceLifecycle(
+        postcondition=[Postcondition(condition=condition, error_message=message) for condition, message in checks.items()]
+    )

@@ -1,15 +1,18 @@
-"""`aks-cluster`: spoke network, AKS cluster, diagnostics and the Azure ML extension."""
+"""`aks-cluster`: spoke network, AKS cluster, diagnostics and the Azure ML extension; or, with
+``cluster.existing_id`` (bring your own cluster), the existing cluster read and checked
+(constructs_lib/existing_cluster) with the same diagnostics, policies and extension, each optional."""
 
 from __future__ import annotations
 
 from constructs import Construct
 
-from config.model import AppConfig
-from config.naming import derive_names
+from config.model import AppConfig, ExistingClusterConfig
+from config.naming import Names, derive_names
 from constructs_lib.aks_cluster import AksCluster
 from constructs_lib.azureml_extension import AzureMLExtension
 from constructs_lib.cluster_policy import ClusterPolicy
 from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
+from constructs_lib.existing_cluster import ExistingCluster
 from constructs_lib.gitops_delivery import FluxSourceIdentity
 from constructs_lib.spoke_network import SpokeNetwork
 from stacks import construct_props as props
@@ -26,6 +29,10 @@ class AksClusterStack(TerraformStack):
         names = derive_names(config)
         configure_backend(self, config, STACK_NAME)
         azurerm_provider(self, config, resource_providers=spoke_resource_providers(config))
+        existing = props.existing_cluster(config)
+        if existing is not None:
+            self._existing_cluster(config, names, existing)
+            return
         hub_provider = (
             azurerm_provider(self, config, alias="hub", subscription_id=props.hub_subscription_id(config)) if config.hub else None
         )
@@ -86,6 +93,56 @@ class AksClusterStack(TerraformStack):
         if flux_identity_props:
             self.flux_source_identity = FluxSourceIdentity(self, "flux_source_identity", props=flux_identity_props)
         self._outputs()
+
+    def _existing_cluster(self, config: AppConfig, names: Names, existing: ExistingClusterConfig) -> None:
+        """Nothing of the cluster, its pools or its network is created or changed: only what the
+        cluster's owners did not install themselves (each optional in cluster.existing)."""
+        self.existing = ExistingCluster(self, "existing_cluster", props=props.existing_cluster_props(config, names))
+        cluster_id = self.existing.id
+        self.policy = None
+        if existing.policy:
+            self.policy = ClusterPolicy(
+                self, "cluster_policy", props=props.cluster_policy_props(config, names, cluster_id=cluster_id)
+            )
+        self.diagnostics = None
+        if existing.diagnostics:
+            assert config.monitoring.log_analytics_workspace_id, "guaranteed by config/checks/existing_cluster.py"
+            self.diagnostics = ClusterDiagnostics(
+                self,
+                "diagnostics",
+                props=props.cluster_diagnostics_props(
+                    config,
+                    names,
+                    cluster_id=cluster_id,
+                    workspace_id=config.monitoring.log_analytics_workspace_id,
+                    resource_group_name=self.existing.resource_group_name,
+                ),
+            )
+        self.azureml = None
+        if existing.azureml_extension:
+            self.azureml = AzureMLExtension(
+                self, "azureml_extension", props=props.azureml_extension_props(config, names, cluster_id=cluster_id)
+            )
+        self.flux_source_identity = None
+        flux_identity_props = props.flux_source_identity_props(
+            config, names, resource_group_name=self.existing.resource_group_name, oidc_issuer_url=self.existing.oidc_issuer_url
+        )
+        if flux_identity_props:
+            self.flux_source_identity = FluxSourceIdentity(self, "flux_source_identity", props=flux_identity_props)
+        outputs = {
+            "cluster_name": (self.existing.name, "AKS cluster name (existing cluster)"),
+            "cluster_id": (cluster_id, "AKS cluster resource id (existing cluster)"),
+            "resource_group_name": (self.existing.resource_group_name, "The existing cluster's resource group"),
+            "node_resource_group": (self.existing.node_resource_group, "AKS-managed node resource group"),
+            "aks_subnet_name": (self.existing.node_subnet_name, "Subnet of the nodes and the internal load balancers"),
+            "oidc_issuer_url": (self.existing.oidc_issuer_url, "OIDC issuer for workload identity federation"),
+        }
+        identity = self.existing.secrets_provider_identity
+        if identity is not None:
+            outputs["key_vault_secrets_provider_client_id"] = (identity.client_id, "Client id of the secrets-provider identity")
+            outputs["key_vault_secrets_provider_object_id"] = (identity.object_id, "Object id of the secrets-provider identity")
+        for output_id, (value, description) in outputs.items():
+            TerraformOutput(self, output_id, value=value, description=description)
 
     def _outputs(self) -> None:
         cluster = self.aks.cluster

@@ -5,6 +5,7 @@ from __future__ import annotations
 from config.environment import state_key
 from config.layout import STACK_DIR_TO_PROJECT_ROOT
 from config.model import AppConfig, AzurermState
+from config.naming import cluster_subscription_id
 from stacks.resource_providers import SPOKE_RESOURCE_PROVIDERS, spoke_resource_providers  # noqa: F401 (re-exported)
 from toolchain.azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesTemplateDeployment
 from toolchain.cdk import AzurermBackend, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack
@@ -61,7 +62,7 @@ def azurerm_provider(
                 )
             )
         ],
-        subscription_id=subscription_id or config.subscription_id,
+        subscription_id=subscription_id or cluster_subscription_id(config),
         alias=alias,
         storage_use_azuread=True,
         resource_provider_registrations="none",

@@ -11,16 +11,17 @@ from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from config.azure_ids import parse_resource_id
-from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
+from config.model import AppConfig, ExistingClusterConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
 from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
 from constructs_lib.azureml_attach import AzureMLAttachProps
-from constructs_lib.azureml_extension import AZUREML_NAMESPACE, AzureMLExtensionProps, RouterCertificate
+from constructs_lib.azureml_extension import AZUREML_NAMESPACE, SMALL_CLUSTER_NODES, AzureMLExtensionProps, RouterCertificate
 from constructs_lib.azureml_ingress import AzureMLRouteProps
 from constructs_lib.azureml_workloads import AzureMLWorkloadsProps, RouterPolicy
 from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.cluster_policy import ClusterPolicyProps
 from constructs_lib.diagnostics import ClusterDiagnosticsProps, LogAnalyticsProps
+from constructs_lib.existing_cluster import BaselineRelaxations, ExistingClusterProps, NodeSubnet
 from constructs_lib.gitops_delivery import (
     FluxSourceIdentityProps,
     GitOpsDeliveryProps,
@@ -45,6 +46,74 @@ def tags(config: AppConfig) -> dict[str, str]:
     return {"deployment": config.name, **config.tags}
 
 
+# --------------------------------------------------------------------------- bring your own cluster
+# The label AKS puts on every node with its pool's name: selects pools this project does not own.
+AGENT_POOL_LABEL = "kubernetes.azure.com/agentpool"
+# The inference router's replicas with azureml.inference_router_ha (config/checks/azureml.py).
+ROUTER_HA_MIN_NODES = 3
+
+
+def existing_cluster(config: AppConfig) -> ExistingClusterConfig | None:
+    """The existing cluster's settings with cluster.existing_id (bring your own cluster), else None."""
+    return config.cluster.existing if config.cluster.existing_id is not None else None
+
+
+def tenant_id(config: AppConfig) -> str:
+    existing = existing_cluster(config)
+    if existing is not None:
+        return existing.tenant_id
+    assert config.cluster.entra, "guaranteed by config/checks/ for a created cluster"
+    return config.cluster.entra.tenant_id
+
+
+def azureml_node_selector(config: AppConfig) -> tuple[str, str]:
+    """(label key, value) the extension's nodeSelector uses: the created pools' label, one existing
+    pool by its agentpool label, or several existing pools by a label their owners set."""
+    existing = existing_cluster(config)
+    if existing is not None and len(existing.azureml_node_pools) == 1:
+        return AGENT_POOL_LABEL, existing.azureml_node_pools[0].name
+    return config.azureml.node_label.key, config.azureml.node_label.value
+
+
+def existing_cluster_props(config: AppConfig, names: Names) -> ExistingClusterProps:
+    existing = existing_cluster(config)
+    assert existing is not None and config.cluster.existing_id
+    vnet = parse_resource_id(existing.node_subnet.vnet_id)
+    aml = config.azureml
+    return ExistingClusterProps(
+        cluster_id=config.cluster.existing_id,
+        name=names.cluster,
+        resource_group_name=names.resource_group,
+        location=config.location,
+        tenant_id=existing.tenant_id,
+        node_resource_group=names.node_resource_group,
+        node_subnet=NodeSubnet(
+            vnet_id=existing.node_subnet.vnet_id,
+            vnet_name=vnet.name,
+            vnet_resource_group=vnet.resource_group,
+            name=existing.node_subnet.name,
+            cidr=str(existing.node_subnet.cidr),
+        ),
+        azureml_pools=tuple(p.name for p in existing.azureml_node_pools),
+        shared_pool_label=azureml_node_selector(config) if len(existing.azureml_node_pools) > 1 else None,
+        router_min_nodes=ROUTER_HA_MIN_NODES if aml.enable_inference and aml.inference_router_ha else 0,
+        needs_key_vault_secrets_provider=config.tls.mode == "keyvault",
+        needs_azure_policy=existing.policy,
+        relaxations=BaselineRelaxations(
+            admin_credentials_in_state=existing.acknowledge_admin_credentials_in_state,
+            unrestricted_public_api=existing.acknowledge_unrestricted_public_api,
+            no_azure_rbac=existing.acknowledge_no_azure_rbac,
+            no_network_policy=existing.acknowledge_no_network_policy,
+            no_workload_identity=existing.acknowledge_no_workload_identity,
+        ),
+        secrets_provider_key_vaults=secrets_provider_key_vaults(config),
+    )
+
+
+def secrets_provider_key_vaults(config: AppConfig) -> dict[str, str]:
+    return {"ingress_tls": config.tls.key_vault_id} if config.tls.mode == "keyvault" and config.tls.key_vault_id else {}
+
+
 def spoke_network_props(config: AppConfig, names: Names) -> SpokeNetworkProps:
     hub = None
     if config.hub:
@@ -58,6 +127,7 @@ def spoke_network_props(config: AppConfig, names: Names) -> SpokeNetworkProps:
             spoke_to_hub_peering_name=names.spoke_to_hub_peering or "",
             hub_to_spoke_peering_name=names.hub_to_spoke_peering or "",
         )
+    assert config.network, "guaranteed by config/checks/ for a created cluster"
     return SpokeNetworkProps(
         location=config.location,
         resource_group_name=names.resource_group,
@@ -132,7 +202,7 @@ def extension_installs_gpu_components(config: AppConfig) -> bool:
     pools leave them to it: not with gpu_driver aks-managed (AKS installs both) nor none (the NVIDIA
     GPU Operator does; Learn how-to-troubleshoot-kubernetes-extension, "DCGM exporter"). The
     checks refuse a mix (config/checks/capacity.py)."""
-    return any(p.gpu and p.gpu_driver in (None, "install") for p in config.cluster.node_pools)
+    return any(p.gpu and p.gpu_driver in (None, "install") for p in config.cluster.node_pools or [])
 
 
 def aks_cluster_props(
@@ -146,6 +216,7 @@ def aks_cluster_props(
     log_analytics_workspace_id: str,
 ) -> AksClusterProps:
     cluster, api = config.cluster, config.cluster.api
+    assert config.network and cluster.entra and cluster.node_pools, "guaranteed by config/checks/ for a created cluster"
     private_api = None
     if api.private:
         links = {"spoke": vnet_id}
@@ -191,9 +262,7 @@ def aks_cluster_props(
         defender_enabled=cluster.defender_enabled,
         image_cleaner_interval_hours=cluster.image_cleaner_interval_hours,
         secret_rotation_interval=cluster.secret_rotation_interval,
-        secrets_provider_key_vaults=(
-            {"ingress_tls": config.tls.key_vault_id} if config.tls.mode == "keyvault" and config.tls.key_vault_id else {}
-        ),
+        secrets_provider_key_vaults=secrets_provider_key_vaults(config),
         tags=tags(config),
         protect=config.protect,
     )
@@ -211,6 +280,8 @@ def cluster_diagnostics_props(
         data_collection_rule_location=config.monitoring.log_analytics_workspace_location or config.location,
         resource_group_name=resource_group_name,
         tags=tags(config),
+        # An existing cluster's monitoring add-on (Container Insights) is its owners'.
+        container_insights=existing_cluster(config) is None,
     )
 
 
@@ -236,6 +307,16 @@ def allow_insecure_connections(config: AppConfig) -> bool:
 
 def azureml_extension_props(config: AppConfig, names: Names, *, cluster_id: str) -> AzureMLExtensionProps:
     aml = config.azureml
+    existing = existing_cluster(config)
+    if existing is not None:
+        gpu = any(p.gpu for p in existing.azureml_node_pools)
+        # The pools' node counts are checked at plan time (ExistingCluster), not known here: the
+        # CLI's small-cluster sizing (DevTest) is not derived for an existing cluster.
+        node_count = SMALL_CLUSTER_NODES
+    else:
+        pools = config.cluster.node_pools or []
+        gpu = extension_installs_gpu_components(config)
+        node_count = sum(p.min_count for p in [config.cluster.system_pool, *pools])
     return AzureMLExtensionProps(
         name=aml.extension_name,
         cluster_id=cluster_id,
@@ -255,11 +336,11 @@ def azureml_extension_props(config: AppConfig, names: Names, *, cluster_id: str)
             if aml.router_tls
             else None
         ),
-        node_selector=(aml.node_label.key, aml.node_label.value),
-        gpu=extension_installs_gpu_components(config),
+        node_selector=azureml_node_selector(config),
+        gpu=gpu,
         install_prometheus_operator=aml.install_prometheus_operator,
         install_volcano=aml.install_volcano,
-        cluster_node_count=sum(p.min_count for p in [config.cluster.system_pool, *config.cluster.node_pools]),
+        cluster_node_count=node_count,
         extra_settings=workload_tolerations(config),
         settings_applied_elsewhere=tuple(volcano_extension_settings()) if autoscaler_friendly_volcano(config) else (),
     )
@@ -286,7 +367,7 @@ def workload_tolerations(config: AppConfig) -> dict[str, str]:
     """Tolerations for Azure ML jobs and endpoints on tainted azureml pools, as the extension's
     workLoadToleration[i].* settings (the form Microsoft's edge-ai AKS + Azure ML module uses;
     Learn documents only the ml.azure.com/amlarc* taints, which workloads tolerate already)."""
-    taints = dict.fromkeys(t for p in config.cluster.node_pools if p.azureml for t in p.taints)
+    taints = dict.fromkeys(t for p in config.cluster.node_pools or [] if p.azureml for t in p.taints)
     settings: dict[str, str] = {}
     for i, taint in enumerate(taints):
         key_value, effect = taint.rsplit(":", 1)
@@ -301,11 +382,14 @@ def workload_tolerations(config: AppConfig) -> dict[str, str]:
 
 
 def cluster_access_props(config: AppConfig, names: Names) -> ClusterAccessProps:
+    existing = existing_cluster(config)
     return ClusterAccessProps(
         cluster_name=names.cluster,
         resource_group_name=names.resource_group,
         login_mode=config.kubernetes_auth.login,
-        tenant_id=config.cluster.entra.tenant_id,
+        tenant_id=tenant_id(config),
+        refuse_admin_credentials=existing is not None and not existing.acknowledge_admin_credentials_in_state,
+        require_user_credentials=existing is not None,
     )
 
 
@@ -316,7 +400,7 @@ def nginx_ingress_props(config: AppConfig, names: Names, *, secrets_provider_cli
         assert tls.key_vault_id and tls.certificate_name  # guaranteed by config/checks/
         keyvault_tls = KeyVaultTls(
             vault_name=parse_resource_id(tls.key_vault_id).name,
-            tenant_id=config.cluster.entra.tenant_id,
+            tenant_id=tenant_id(config),
             certificate_name=tls.certificate_name,
             secrets_provider_client_id=secrets_provider_client_id,
             secret_name=INGRESS_TLS_SECRET,
@@ -352,6 +436,8 @@ def azureml_route_props(config: AppConfig) -> AzureMLRouteProps:
 def cluster_id(config: AppConfig, names: Names) -> str:
     """The cluster's resource id, known before it exists: ARM-only constructs of the second
     stack need no cluster read (and so no credentials in state) to name it."""
+    if config.cluster.existing_id is not None:
+        return config.cluster.existing_id
     assert config.subscription_id, "guaranteed by config/checks/ with a workspace or in gitops mode"
     return (
         f"/subscriptions/{config.subscription_id}/resourceGroups/{names.resource_group}"
@@ -382,7 +468,12 @@ def instance_type_specs(config: AppConfig) -> tuple[InstanceTypeSpec, ...]:
         )
     # One per untainted azureml pool, and the default one on the first of them: without it, a job
     # that names no instance type could land on any azureml pool (the GPU pool included).
-    pools = [p.name for p in config.cluster.node_pools if p.azureml and not p.taints]
+    existing = existing_cluster(config)
+    if existing is not None:
+        # Taints of pools this project does not own are not known here.
+        pools = [p.name for p in existing.azureml_node_pools]
+    else:
+        pools = [p.name for p in config.cluster.node_pools or [] if p.azureml and not p.taints]
     names = [DEFAULT_INSTANCE_TYPE, *pools]
     targets = [pools[0], *pools]
     return tuple(
@@ -489,6 +580,7 @@ def gitops_delivery_props(config: AppConfig, names: Names, *, folders: Sequence[
             if gitops.auth == "workload-identity"
             else None
         ),
+        install_extension=existing.flux_extension if (existing := existing_cluster(config)) else True,
     )
 
 

@@ -24,7 +24,21 @@ SPOKE_RESOURCE_PROVIDERS = (
 )
 
 
+# With an existing cluster (cluster.existing_id): what this project still creates there (role and
+# policy assignments, extensions, the diagnostic setting, the Flux identity, Trusted Access).
+EXISTING_CLUSTER_RESOURCE_PROVIDERS = (
+    "Microsoft.Authorization",
+    "Microsoft.ContainerService",
+    "Microsoft.KubernetesConfiguration",
+    "Microsoft.ManagedIdentity",
+    "Microsoft.PolicyInsights",
+    "microsoft.insights",
+)
+
+
 def spoke_resource_providers(config: AppConfig) -> list[str]:
+    if config.cluster.existing_id is not None:
+        return sorted(EXISTING_CLUSTER_RESOURCE_PROVIDERS, key=str.lower)
     extra = []
     if config.monitoring.log_analytics_workspace_id is None:
         extra += ["Microsoft.OperationalInsights", "Microsoft.OperationsManagement"]  # created workspace

@@ -1,5 +1,5 @@
 """Rules that relate several fields, run after the per-field validation of config/model.py,
-one module per concern (network, api, pools, capacity, azureml, ingress, access, gitops).
+one module per concern (existing_cluster, network, api, pools, capacity, azureml, ingress, access, gitops).
 
 Each rule appends a :class:`Problem` instead of raising, so one run reports every problem.
 Most rules exist because Azure or the providers only reject the combination at apply time,
@@ -8,7 +8,7 @@ tens of minutes into a deploy (README "Configuration reference" states each rule
 
 from __future__ import annotations
 
-from config.checks import access, api, azureml, capacity, gitops, ingress, network, pools
+from config.checks import access, api, azureml, capacity, existing_cluster, gitops, ingress, network, pools
 from config.checks.base import MISSING, Problem, format_value, is_valid
 from config.lenient import InvalidFieldRead
 from config.model import AppConfig
@@ -18,6 +18,7 @@ __all__ = ["MISSING", "RULES", "Problem", "cross_field_problems", "format_value"
 # Every rule, in report order. Each reads only what it needs, so that a field that failed its own
 # validation silences just the rules reading it (see cross_field_problems).
 RULES = (
+    *existing_cluster.RULES,
     *network.RULES,
     *api.RULES,
     *pools.RULES,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from config.azure_ids import parse_resource_id
-from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid
+from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid, when_set
 from config.model import AppConfig
+from config.naming import cluster_subscription_id
 from config.quantities import memory_bytes, millicores
 
 ROUTER_HA_MIN_NODES = 3
@@ -22,6 +24,7 @@ def _azureml_workload_rule(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+@when_set("cluster.node_pools")
 def _router_ha_rule(config: AppConfig) -> Iterator[Problem]:
     aml = config.azureml
     if aml.enable_inference and aml.inference_router_ha:
@@ -73,7 +76,7 @@ def _subscription_required_rule(config: AppConfig) -> Iterator[Problem]:
         )
         if needed
     ]
-    if needed_by and config.subscription_id is None:
+    if needed_by and config.subscription_id is None and config.cluster.existing_id is None:
         yield Problem(
             "subscription_id",
             f"is required with {' and '.join(needed_by)}: the second stack names the cluster by its resource id,"
@@ -84,22 +87,23 @@ def _subscription_required_rule(config: AppConfig) -> Iterator[Problem]:
 
 def _workspace_subscription_rule(config: AppConfig) -> Iterator[Problem]:
     workspace = config.azureml.workspace
-    if workspace is None or config.subscription_id is None:
+    cluster_subscription = cluster_subscription_id(config)
+    if workspace is None or cluster_subscription is None:
         return
     workspace_subscription = parse_resource_id(workspace.id).subscription_id
-    if workspace_subscription.lower() != config.subscription_id.lower():
+    if workspace_subscription.lower() != cluster_subscription.lower():
         yield Problem(
             "azureml.workspace.id",
-            f"must be in the cluster's subscription ({config.subscription_id}): Azure ML does not attach"
+            f"must be in the cluster's subscription ({cluster_subscription}): Azure ML does not attach"
             " clusters across subscriptions",
             workspace_subscription,
         )
     if workspace.identity_id:
         identity_subscription = parse_resource_id(workspace.identity_id).subscription_id
-        if identity_subscription.lower() != config.subscription_id.lower():
+        if identity_subscription.lower() != cluster_subscription.lower():
             yield Problem(
                 "azureml.workspace.identity_id",
-                f"must be in the cluster's subscription ({config.subscription_id}): the identity is read there",
+                f"must be in the cluster's subscription ({cluster_subscription}): the identity is read there",
                 identity_subscription,
             )
 
@@ -128,7 +132,7 @@ def _instance_types_need_workspace(config: AppConfig) -> Iterator[Problem]:
 
 def _instance_type_rules(config: AppConfig) -> Iterator[Problem]:
     types = config.azureml.instance_types or []
-    pools = {p.name: p for p in config.cluster.node_pools}
+    pools, pools_path = _azureml_pools(config)
     seen: set[str] = set()
     for i, instance_type in enumerate(types):
         path = f"azureml.instance_types[{i}]"
@@ -137,14 +141,24 @@ def _instance_type_rules(config: AppConfig) -> Iterator[Problem]:
         if instance_type.name in seen:
             yield Problem(f"{path}.name", "must be unique", instance_type.name)
         seen.add(instance_type.name)
-        yield from _instance_type_fits(path, instance_type, pools)
+        yield from _instance_type_fits(path, instance_type, pools, pools_path)
 
 
-def _instance_type_fits(path: str, instance_type, pools: dict) -> Iterator[Problem]:
+def _azureml_pools(config: AppConfig) -> tuple[dict, str]:
+    """The pools instance types may name: the created pools, or an existing cluster's Azure ML
+    pools (whose VM size is not known here)."""
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        pools = {p.name: SimpleNamespace(name=p.name, azureml=True, gpu=p.gpu, vm_size=None) for p in existing.azureml_node_pools}
+        return pools, "cluster.existing.azureml_node_pools"
+    return {p.name: p for p in config.cluster.node_pools or []}, "cluster.node_pools"
+
+
+def _instance_type_fits(path: str, instance_type, pools: dict, pools_path: str) -> Iterator[Problem]:
     pool = pools.get(instance_type.node_pool)
     if pool is None:
         yield Problem(
-            f"{path}.node_pool", f"must name a pool in cluster.node_pools ({', '.join(sorted(pools))})", instance_type.node_pool
+            f"{path}.node_pool", f"must name a pool in {pools_path} ({', '.join(sorted(pools))})", instance_type.node_pool
         )
     elif not pool.azureml:
         yield Problem(f"{path}.node_pool", "must name a pool with azureml: true (Azure ML schedules only there)", pool.name)

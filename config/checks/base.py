@@ -5,6 +5,8 @@ Each rule appends a :class:`Problem` instead of raising, so one run reports ever
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -48,3 +50,27 @@ MISSING = _Missing()
 def is_valid(value: Any) -> bool:
     """False for a field that failed its own validation (see config/lenient.py)."""
     return not isinstance(value, InvalidValue)
+
+
+Rule = Callable[[Any], Iterator[Problem]]
+
+
+def when_set(*paths: str) -> Callable[[Rule], Rule]:
+    """A rule about sections that only a created cluster has (``network``, ``cluster.node_pools``,
+    ...): it runs when each of them is set. Whether they must be set is the concern of
+    config/checks/existing_cluster.py, which says so once."""
+
+    def decorate(rule: Rule) -> Rule:
+        @functools.wraps(rule)
+        def guarded(config: Any) -> Iterator[Problem]:
+            for path in paths:
+                node = config
+                for part in path.split("."):
+                    node = getattr(node, part)
+                if node is None:
+                    return
+            yield from rule(config)
+
+        return guarded
+
+    return decorate

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from catalog.vm_sizes import VM_SIZES, VmSize, lookup
 from config.allocatable import allocatable
-from config.checks.base import Problem, is_valid
+from config.checks.base import Problem, is_valid, when_set
 from config.lenient import InvalidFieldRead
 from config.model import AppConfig
 from config.quantities import memory_bytes, millicores
@@ -33,6 +33,7 @@ def _size_of(pool) -> VmSize | None:
     return None
 
 
+@when_set("cluster.node_pools")  # an existing cluster's pools are its owners'
 def _known_size_rule(config: AppConfig) -> Iterator[Problem]:
     for path, pool in _pools(config):
         if not is_valid(pool) or not is_valid(pool.vm_size):
@@ -56,6 +57,7 @@ def _known_size_rule(config: AppConfig) -> Iterator[Problem]:
             )
 
 
+@when_set("cluster.node_pools")  # an existing cluster's pools are its owners'
 def _gpu_rules(config: AppConfig) -> Iterator[Problem]:
     for i, pool in enumerate(config.cluster.node_pools):
         path = f"cluster.node_pools[{i}]"
@@ -128,6 +130,7 @@ def _gpu_text(size: VmSize) -> str:
     return f"{gpu.count} {gpu.model} GPU{'s' if gpu.count > 1 else ''}"
 
 
+@when_set("cluster.node_pools")  # an existing cluster's pools are its owners'
 def _ephemeral_os_disk_rule(config: AppConfig) -> Iterator[Problem]:
     for path, pool in _pools(config):
         with contextlib.suppress(InvalidFieldRead):
@@ -158,6 +161,7 @@ def _disks(size: VmSize) -> str:
     return ", ".join(parts)
 
 
+@when_set("cluster.node_pools")  # an existing cluster's pools are its owners'
 def _instance_type_capacity_rule(config: AppConfig) -> Iterator[Problem]:
     pools = {}
     for _, pool in _pools(config)[1:]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid
+from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid, when_set
 from config.model import AppConfig
 
 RESERVED_INGRESS_CLASSES = ("nginx", "azureml-nginx")
@@ -28,6 +28,7 @@ def _ingress_name_rules(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+@when_set("network")
 def _load_balancer_ip_rule(config: AppConfig) -> Iterator[Problem]:
     ip = config.ingress.load_balancer_ip
     if ip is None:

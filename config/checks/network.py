@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import IPv4Network
 
-from config.checks.base import Problem
+from config.checks.base import Problem, when_set
 from config.model import AppConfig
 from config.naming import PEERING_NAME_MAX, peering_names
 
@@ -22,6 +22,7 @@ def _overlaps(path: str, value: IPv4Network, others: dict[str, IPv4Network]) -> 
             yield Problem(path, f"must not overlap {other_path} ({other})", value)
 
 
+@when_set("network")
 def _subnet_rules(config: AppConfig) -> Iterator[Problem]:
     net = config.network
     if not net.aks_subnet_cidr.subnet_of(net.vnet_cidr):
@@ -30,10 +31,12 @@ def _subnet_rules(config: AppConfig) -> Iterator[Problem]:
         yield Problem("network.aks_subnet_cidr", "must be /27 or larger to hold the node pools", net.aks_subnet_cidr)
 
 
+@when_set("network")
 def _vnet_hub_overlap(config: AppConfig) -> Iterator[Problem]:
     yield from _overlaps("network.vnet_cidr", config.network.vnet_cidr, _hub_ranges(config))
 
 
+@when_set("network")
 def _service_range_rules(config: AppConfig) -> Iterator[Problem]:
     net = config.network
     if net.service_cidr.prefixlen < 12:
@@ -55,10 +58,12 @@ def _service_range_rules(config: AppConfig) -> Iterator[Problem]:
     yield from _overlaps("network.service_cidr", net.service_cidr, {"network.vnet_cidr": net.vnet_cidr})
 
 
+@when_set("network")
 def _service_hub_overlap(config: AppConfig) -> Iterator[Problem]:
     yield from _overlaps("network.service_cidr", config.network.service_cidr, _hub_ranges(config))
 
 
+@when_set("network")
 def _pod_range_rules(config: AppConfig) -> Iterator[Problem]:
     net = config.network
     yield from _overlaps(
@@ -66,6 +71,7 @@ def _pod_range_rules(config: AppConfig) -> Iterator[Problem]:
     )
 
 
+@when_set("network")
 def _pod_hub_overlap(config: AppConfig) -> Iterator[Problem]:
     yield from _overlaps("network.pod_cidr", config.network.pod_cidr, _hub_ranges(config))
 

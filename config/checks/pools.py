@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from config.checks.base import Problem, is_valid
+from config.checks.base import Problem, is_valid, when_set
 from config.lenient import InvalidFieldRead
 from config.model import AppConfig
 
 SYSTEM_POOL_MIN_PODS = 30
 
 
+@when_set("cluster.node_pools")
 def _pool_name_rules(config: AppConfig) -> Iterator[Problem]:
     """Pool names and rotation names share one namespace in the cluster. A name that failed its
     own validation is left out, so the others are still compared."""
@@ -35,6 +36,7 @@ def _pool_name_rules(config: AppConfig) -> Iterator[Problem]:
             seen[name] = path
 
 
+@when_set("cluster.node_pools")
 def _pool_size_rules(config: AppConfig) -> Iterator[Problem]:
     cluster = config.cluster
     pools = [("cluster.system_pool", cluster.system_pool)] + [
@@ -67,6 +69,7 @@ def _system_pool_rules(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+@when_set("cluster.node_pools")
 def _pool_label_rule(config: AppConfig) -> Iterator[Problem]:
     label_key = config.azureml.node_label.key
     for i, pool in enumerate(config.cluster.node_pools):
@@ -78,6 +81,7 @@ def _pool_label_rule(config: AppConfig) -> Iterator[Problem]:
             )
 
 
+@when_set("cluster.node_pools")
 def _azureml_pool_rules(config: AppConfig) -> Iterator[Problem]:
     pools = config.cluster.node_pools
     azureml_pools = [p for p in pools if p.azureml]

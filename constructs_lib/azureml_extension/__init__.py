@@ -1,17 +1,21 @@
 from constructs_lib.azureml_extension.construct import (
     AZUREML_NAMESPACE,
+    SMALL_CLUSTER_NODES,
     AzureMLExtension,
     AzureMLExtensionProps,
     RouterCertificate,
+    escape_setting_key,
     extension_settings,
     router_tls_protected_settings,
 )
 
 __all__ = [
     "AZUREML_NAMESPACE",
+    "SMALL_CLUSTER_NODES",
     "AzureMLExtension",
     "AzureMLExtensionProps",
     "RouterCertificate",
+    "escape_setting_key",
     "extension_settings",
     "router_tls_protected_settings",
 ]

@@ -69,6 +69,14 @@ class AzureMLExtensionProps:
     settings_applied_elsewhere: tuple[str, ...] = ()
 
 
+def escape_setting_key(key: str) -> str:
+    """An extension setting key with each dot escaped: the settings are parsed like Helm
+    ``--set``, where a dot nests, so a label key such as ``kubernetes.azure.com/agentpool`` must
+    reach the chart as ``kubernetes\\.azure\\.com/agentpool`` (the escaping Learn's AKS Dapr
+    extension settings page shows for ``global.nodeSelector.kubernetes\\.io/os``)."""
+    return key.replace(".", "\\.")
+
+
 def _flag(value: bool) -> str:
     # The CLI's own booleans reach ARM as "True"/"False" (Python str(bool)); Microsoft's ARM
     # template uses the same spelling.
@@ -107,7 +115,7 @@ def extension_settings(props: AzureMLExtensionProps) -> dict[str, str]:
         # kubernetes/ingress-nginx, and a second controller contends with ours
         # (MicrosoftDocs/azure-docs#110398). This project runs its own controller: off.
         "nginxIngress.enabled": "false",
-        f"nodeSelector.{key}": value,
+        f"nodeSelector.{escape_setting_key(key)}": value,
         "installNvidiaDevicePlugin": _flag(props.gpu),
         "installDcgmExporter": _flag(props.gpu),
         "installPromOp": _flag(props.install_prometheus_operator),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_lib._lifecycle import postcondition
+from constructs_lib._lifecycle import postcondition, postconditions
 from toolchain.azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
 from toolchain.cdk import Fn, TerraformResourceLifecycle
 from toolchain.helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
@@ -34,6 +34,11 @@ class ClusterAccessProps:
     resource_group_name: str
     login_mode: str
     tenant_id: str
+    # A cluster this project does not own (constructs_lib/existing_cluster): fail the plan,
+    # before anything is stored, when the data source returned the admin credentials, and say
+    # which role is missing when it could not list the user credentials (the read swallows 403s).
+    refuse_admin_credentials: bool = False
+    require_user_credentials: bool = False
 
 
 def kubelogin_args(login_mode: str, tenant_id: str) -> list[str]:
@@ -44,6 +49,25 @@ def kubelogin_args(login_mode: str, tenant_id: str) -> list[str]:
         # Client id and secret/federated token come from the environment (AZURE_CLIENT_ID, ...).
         args += ["--tenant-id", tenant_id]
     return args
+
+
+def _credential_checks(props: ClusterAccessProps) -> TerraformResourceLifecycle | None:
+    if props.login_mode == "admin":
+        return _admin_credentials_readable()
+    checks = {}
+    if props.refuse_admin_credentials:
+        checks["${length(self.kube_admin_config) == 0}"] = (
+            f"the deploying identity may list the admin credentials of cluster {props.cluster_name} (local accounts are"
+            " enabled), and the data source would store them in Terraform state: deploy with an identity that holds"
+            " 'Azure Kubernetes Service Cluster User Role' and no role that may list admin credentials, or set"
+            " cluster.existing.acknowledge_admin_credentials_in_state: true"
+        )
+    if props.require_user_credentials:
+        checks["${length(self.kube_config) > 0}"] = (
+            f"the deploying identity cannot list the user credentials of cluster {props.cluster_name} (API server address"
+            " and CA): grant it 'Azure Kubernetes Service Cluster User Role' on the cluster"
+        )
+    return postconditions(checks)
 
 
 def _admin_credentials_readable() -> TerraformResourceLifecycle:
@@ -72,7 +96,7 @@ class ClusterAccess(Construct):
             "cluster",
             name=props.cluster_name,
             resource_group_name=props.resource_group_name,
-            lifecycle=_admin_credentials_readable() if props.login_mode == "admin" else None,
+            lifecycle=_credential_checks(props),
         )
         if props.login_mode == "admin":
             admin = self.cluster.kube_admin_config.get(0)

@@ -92,11 +92,15 @@ class ClusterDiagnosticsProps:
     data_collection_rule_location: str  # the workspace's region
     resource_group_name: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Container Insights' data collection rule and association: only where this project also
+    # turns on the cluster's monitoring add-on (a created cluster); an existing cluster's
+    # Container Insights is its owners'.
+    container_insights: bool = True
 
 
 class ClusterDiagnostics(Construct):
     """Exposes ``setting`` (control-plane logs and metrics), ``data_collection_rule`` and
-    ``data_collection_rule_association`` (Container Insights)."""
+    ``data_collection_rule_association`` (Container Insights, or ``None`` without it)."""
 
     def __init__(self, scope: Construct, id_: str, *, props: ClusterDiagnosticsProps) -> None:
         super().__init__(scope, id_)
@@ -111,6 +115,10 @@ class ClusterDiagnostics(Construct):
             enabled_log=[MonitorDiagnosticSettingEnabledLog(category=c) for c in props.log_categories],
             enabled_metric=[MonitorDiagnosticSettingEnabledMetric(category="AllMetrics")],
         )
+        self.data_collection_rule: MonitorDataCollectionRule | None = None
+        self.data_collection_rule_association: MonitorDataCollectionRuleAssociation | None = None
+        if not props.container_insights:
+            return
         # With msi_auth_for_monitoring_enabled the AKS API creates no data collection rule, so
         # Container Insights would collect nothing without these two resources.
         self.data_collection_rule = MonitorDataCollectionRule(

@@ -98,12 +98,17 @@ class GitOpsDeliveryProps:
     source_identity: IdentityRef | None = None
     configuration_name: str = "cluster-config"
     extension_name: str = "flux"
+    # False: the cluster already runs microsoft.flux, managed by its owners (an existing cluster);
+    # only the configuration is created. Its settings are then theirs (no workload identity here).
+    install_extension: bool = True
 
     def __post_init__(self) -> None:
         if self.source.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}")
         if (self.source.auth == "workload-identity") != (self.source_identity is not None):
             raise ValueError("source_identity is needed exactly with auth workload-identity")
+        if self.source_identity is not None and not self.install_extension:
+            raise ValueError("workload identity is an extension setting: it needs install_extension")
         names = [k.name for k in self.kustomizations]
         if not names or len(set(names)) != len(names):
             raise ValueError(f"kustomization names must be unique and at least one: {names}")
@@ -114,7 +119,7 @@ class GitOpsDeliveryProps:
 
 
 class GitOpsDelivery(Construct):
-    """Exposes ``extension``, ``configuration``, ``settings`` (the extension's
+    """Exposes ``extension`` (``None`` when the cluster's owners run Flux), ``configuration``, ``settings`` (the extension's
     configuration_settings), ``identity_reads`` (name -> data source) and ``variables``
     (name -> sensitive Terraform variable)."""
 
@@ -130,16 +135,18 @@ class GitOpsDelivery(Construct):
             self.settings |= {"workloadIdentity.enable": "true", "workloadIdentity.azureClientId": source_identity.client_id}
         # No `version`: a new version replaces the extension (ForceNew), which removes Flux's CRDs
         # and with them everything Flux applied; Azure upgrades minor versions in place instead.
-        self.extension = KubernetesClusterExtension(
-            self,
-            "extension",
-            name=props.extension_name,
-            cluster_id=props.cluster_id,
-            extension_type=FLUX_EXTENSION_TYPE,
-            release_train="stable",
-            release_namespace=FLUX_NAMESPACE,
-            configuration_settings=self.settings,
-        )
+        self.extension: KubernetesClusterExtension | None = None
+        if props.install_extension:
+            self.extension = KubernetesClusterExtension(
+                self,
+                "extension",
+                name=props.extension_name,
+                cluster_id=props.cluster_id,
+                extension_type=FLUX_EXTENSION_TYPE,
+                release_train="stable",
+                release_namespace=FLUX_NAMESPACE,
+                configuration_settings=self.settings,
+            )
         self.configuration = KubernetesFluxConfiguration(
             self,
             "configuration",
@@ -151,7 +158,7 @@ class GitOpsDelivery(Construct):
             scope="cluster",
             git_repository=self._git_repository(props.source),
             kustomizations=[self._kustomization(k, props.source) for k in props.kustomizations],
-            depends_on=[self.extension],
+            depends_on=[self.extension] if self.extension else None,
         )
 
     def _identity(self, ref: IdentityRef) -> DataAzurermUserAssignedIdentity:

@@ -97,6 +97,10 @@ GITOPS = {
     "gitops": {"repository_url": AZURE_DEVOPS_REPO, "auth": "https-token", "https_user": "flux"},
 }
 
+EXISTING = yaml.safe_load((ROOT / "tests" / "fixtures" / "configs" / "existing-cluster-terraform.yaml").read_text())
+EXISTING_GITOPS = yaml.safe_load((ROOT / "tests" / "fixtures" / "configs" / "existing-cluster-gitops.yaml").read_text())
+EXISTING_REFUSED = "must be absent with cluster.existing_id"
+
 
 # --- capacity (issue #18): the mistakes a new user made with a CPU and an A100 pool, each with the
 # exact line printed, and all of them in one file reported in one run.
@@ -726,6 +730,132 @@ CASES = [
     Case("gitops-mode-unknown", ("kubernetes_config.mode",), put("kubernetes_config.mode", "flux"), base=GITOPS),
     Case("gitops-without-subscription", ("subscription_id",), drop("subscription_id"), base=GITOPS),
     *CAPACITY_CASES,
+    # --- bring your own cluster (cluster.existing_id)
+    Case(
+        "existing-refuses-created-cluster-settings",
+        (
+            "hub",
+            "network",
+            "cluster.entra",
+            "cluster.api",
+            "cluster.network_policy",
+            "cluster.system_pool",
+            "cluster.node_pools",
+            "monitoring.retention_days",
+            "ingress.allowed_source_cidrs",
+        ),
+        both(
+            put("hub", DEFAULT["hub"]),
+            put("network", DEFAULT["network"]),
+            put("cluster.entra", DEFAULT["cluster"]["entra"]),
+            put("cluster.api", {"private": True}),
+            put("cluster.network_policy", "cilium"),
+            put("cluster.system_pool", {"min_count": 3}),
+            put("cluster.node_pools", [POOL]),
+            put("monitoring.retention_days", 60),
+            put("ingress.allowed_source_cidrs", ["10.100.0.0/16"]),
+        ),
+        base=EXISTING,
+        exact=(
+            "network: must be absent with cluster.existing_id: the address ranges of a spoke created here; give the existing"
+            " node subnet in cluster.existing.node_subnet (got 'network')",
+            "cluster.node_pools: must be absent with cluster.existing_id: pools created here; name the existing cluster's"
+            " Azure ML pools in cluster.existing.azureml_node_pools (got 'node_pools')",
+        ),
+    ),
+    Case("existing-section-missing", ("cluster.existing",), drop("cluster.existing"), base=EXISTING),
+    Case("existing-section-without-id", ("cluster.existing",), put("cluster.existing", EXISTING["cluster"]["existing"])),
+    Case(
+        "existing-id-not-a-cluster",
+        ("cluster.existing_id",),
+        put("cluster.existing_id", f"{ID_PREFIX}/providers/Microsoft.Network/virtualNetworks/vnet"),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-baseline-not-acknowledged",
+        ("cluster.existing.acknowledge_unverified_baseline",),
+        drop("cluster.existing.acknowledge_unverified_baseline"),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-subscription-mismatch",
+        ("subscription_id",),
+        put("subscription_id", "44444444-4444-4444-4444-444444444444"),
+        base=EXISTING,
+        exact=(
+            "subscription_id: must be the existing cluster's subscription (66666666-6666-6666-6666-666666666666): the stacks"
+            " read and change it there (got '44444444-4444-4444-4444-444444444444')",
+        ),
+    ),
+    Case(
+        "existing-load-balancer-ip-outside-node-subnet",
+        ("ingress.load_balancer_ip",),
+        put("ingress.load_balancer_ip", "10.61.0.10"),
+        base=EXISTING,
+        exact=(
+            "ingress.load_balancer_ip: must be a free, usable address in cluster.existing.node_subnet.cidr (10.60.0.0/22)"
+            " (got '10.61.0.10')",
+        ),
+    ),
+    Case("existing-diagnostics-without-workspace", ("monitoring.log_analytics_workspace_id",), drop("monitoring"), base=EXISTING),
+    Case(
+        "existing-node-label-with-one-pool",
+        ("azureml.node_label",),
+        put("azureml.node_label", {"key": "pool", "value": "ml"}),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-pool-named-twice",
+        ("cluster.existing.azureml_node_pools",),
+        put("cluster.existing.azureml_node_pools", [{"name": "mlcpu"}, {"name": "mlcpu"}]),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-no-pools",
+        ("cluster.existing.azureml_node_pools",),
+        put("cluster.existing.azureml_node_pools", []),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-instance-type-on-unknown-pool",
+        ("azureml.instance_types[0].node_pool",),
+        put("azureml.instance_types", [{**INSTANCE, "node_pool": "mlgpu"}]),
+        base=EXISTING,
+    ),
+    Case("existing-admin-login-unacknowledged", ("kubernetes_auth.login",), put("kubernetes_auth.login", "admin"), base=EXISTING),
+    Case(
+        "existing-workload-identity-waived-with-flux-workload-identity",
+        ("cluster.existing.acknowledge_no_workload_identity",),
+        put("cluster.existing.acknowledge_no_workload_identity", True),
+        base=EXISTING_GITOPS,
+    ),
+    Case(
+        "existing-subnet-cidr-invalid",
+        ("cluster.existing.node_subnet.cidr",),
+        put("cluster.existing.node_subnet.cidr", "10.60.0.1/22"),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-flux-extension-in-terraform-mode",
+        ("cluster.existing.flux_extension",),
+        put("cluster.existing.flux_extension", False),
+        base=EXISTING,
+    ),
+    Case(
+        "existing-flux-extension-off-with-workload-identity",
+        ("cluster.existing.flux_extension",),
+        put("cluster.existing.flux_extension", False),
+        base=EXISTING_GITOPS,
+    ),
+    Case(
+        "created-cluster-without-node-pools",
+        ("cluster.node_pools",),
+        drop("cluster.node_pools"),
+        exact=(
+            "cluster.node_pools: is required: the user pools created here (or set cluster.existing_id to use an existing"
+            " cluster) (got nothing)",
+        ),
+    ),
     Case(
         "standalone-public-api-without-ranges",
         ("cluster.api.authorized_ip_ranges",),

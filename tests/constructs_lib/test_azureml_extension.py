@@ -9,6 +9,7 @@ import pytest
 from constructs_lib.azureml_extension import (
     AzureMLExtensionProps,
     RouterCertificate,
+    escape_setting_key,
     extension_settings,
     router_tls_protected_settings,
 )
@@ -177,3 +178,23 @@ def test_every_value_is_a_non_empty_string():
     """azurerm refuses empty configuration_settings values at apply."""
     for _, overrides, _ in TABLE:
         assert all(isinstance(v, str) and v for v in extension_settings(props(**overrides)).values())
+
+
+@pytest.mark.parametrize(
+    ("key", "escaped"),
+    [
+        ("workload", "workload"),
+        ("kubernetes.azure.com/agentpool", "kubernetes\\.azure\\.com/agentpool"),
+        ("example.com/pool", "example\\.com/pool"),
+    ],
+)
+def test_dotted_setting_keys_are_escaped(key, escaped):
+    """Settings nest on dots like Helm --set (Learn, AKS Dapr extension settings:
+    global.nodeSelector.kubernetes\\.io/os): a label key's dots must not nest."""
+    assert escape_setting_key(key) == escaped
+
+
+def test_existing_pool_is_selected_by_its_agentpool_label():
+    settings = extension_settings(props(node_selector=("kubernetes.azure.com/agentpool", "mlcpu")))
+    assert settings["nodeSelector.kubernetes\\.azure\\.com/agentpool"] == "mlcpu"
+    assert not [k for k in settings if k.startswith("nodeSelector.") and k != "nodeSelector.kubernetes\\.azure\\.com/agentpool"]

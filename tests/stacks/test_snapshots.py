@@ -1,5 +1,6 @@
 """Snapshots of both synthesized stacks for every example config in config/, and for the fixtures
-of GitOps mode (gitops-*) and of the Azure ML workspace integration (azureml-*).
+of GitOps mode (gitops-*), of the Azure ML workspace integration (azureml-*) and of bring your own
+cluster (existing-cluster-*).
 
 A diff here is a change to what Terraform would plan: review it, then `pytest --snapshot-update`.
 
@@ -16,7 +17,9 @@ from syrupy.extensions.json import JSONSnapshotExtension
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, STACK_NAMES
 
-SNAPSHOT_CONFIGS = EXAMPLE_CONFIGS + [p for p in FIXTURE_CONFIGS if p.stem.startswith(("gitops-", "azureml-"))]
+SNAPSHOT_CONFIGS = EXAMPLE_CONFIGS + [
+    p for p in FIXTURE_CONFIGS if p.stem.startswith(("gitops-", "azureml-", "existing-cluster-"))
+]
 
 
 @pytest.fixture

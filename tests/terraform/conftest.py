@@ -34,6 +34,16 @@ else:
 CASES = [(config, stack) for config in [*EXAMPLE_CONFIGS, *FIXTURE_CONFIGS] for stack in STACK_NAMES]
 
 
+# What the stand-in data sources return for a config's objects that exist outside it (an existing
+# cluster, cluster.existing_id): tests/fixtures/standin/<config name>.json, if there is one.
+OBSERVED_DIR = ROOT / "tests" / "fixtures" / "standin"
+
+
+def observed_values(config: Path) -> Path | None:
+    path = OBSERVED_DIR / f"{config.stem}.json"
+    return path if path.exists() else None
+
+
 def case_id(case: tuple[Path, str]) -> str:
     config, stack = case
     return f"{config.relative_to(ROOT).with_suffix('')}:{stack}"
@@ -85,6 +95,7 @@ def planned_stack(request, synth, standin_mirror, tmp_path_factory) -> PlannedSt
     directory = tmp_path_factory.mktemp("tf") / stack
     with phase("terraform", f"init + validate + plan + show: {case_id(request.param)}"):
         workspace = mirror.Workspace.from_stack(result.outdir / "stacks" / stack, directory, standin_mirror)
+        workspace.observed_values = observed_values(config)
         workspace.init()
         validation = workspace.validate()
         plan = workspace.plan()
@@ -95,13 +106,18 @@ def planned_stack(request, synth, standin_mirror, tmp_path_factory) -> PlannedSt
 @pytest.fixture(scope="session")
 def mutated_stack(synth, standin_mirror, tmp_path_factory) -> Callable[..., mirror.Workspace]:
     """mutated_stack(config, stack, mutate) -> an initialised workspace whose cdk.tf.json is the
-    synthesized document after ``mutate(document)`` (which edits it in place)."""
+    synthesized document after ``mutate(document)`` (which edits it in place); its data sources
+    return ``observed`` (a JSON file, see tools/terraform_standin/values.py), by default the
+    config's own observed values."""
 
-    def build(config: Path, stack: str, mutate: Callable[[dict[str, Any]], None]) -> mirror.Workspace:
+    def build(
+        config: Path, stack: str, mutate: Callable[[dict[str, Any]], None] | None = None, observed: Path | None = None
+    ) -> mirror.Workspace:
         source = synth(config).outdir / "stacks" / stack
         directory = tmp_path_factory.mktemp("tf-mutated") / stack
         with phase("terraform", f"init of a mutated copy of {config.stem}:{stack} ({getattr(mutate, '__name__', 'edit')})"):
             workspace = mirror.Workspace.from_stack(source, directory, standin_mirror, mutate)
+            workspace.observed_values = observed or observed_values(config)
             workspace.init()
         return workspace
 

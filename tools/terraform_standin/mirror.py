@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.terraform_standin import cache, schema, tls
+from tools.terraform_standin import cache, schema, tls, values
 
 ROOT = cache.ROOT
 LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
@@ -161,6 +161,8 @@ class Workspace:
     mirror: Mirror
     variables: dict[str, str] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
+    # Values the stand-in data sources return (values.OBSERVED_ENV), e.g. an existing cluster's.
+    observed_values: Path | None = None
 
     @classmethod
     def from_stack(
@@ -179,6 +181,9 @@ class Workspace:
     def run(self, *args: str, check: bool = True) -> Step:
         env = self.mirror.env()
         env.update({f"TF_VAR_{name}": value for name, value in self.variables.items()})
+        env.pop(values.OBSERVED_ENV, None)
+        if self.observed_values is not None:
+            env[values.OBSERVED_ENV] = str(self.observed_values)
         command = ["terraform", *args]
         started, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run(command, cwd=self.directory, env=env, capture_output=True, text=True, timeout=300)

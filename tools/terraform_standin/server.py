@@ -5,9 +5,10 @@ gRPC on a loopback port with a self-signed certificate, prints the handshake lin
 ``1|6|tcp|127.0.0.1:<port>|grpc|<certificate>`` on stdout and then answers tfplugin6 calls from
 the provider's vendored schema dump. Nothing leaves the machine: ``plan`` proposes the
 configuration (computed attributes unknown on create), ``apply`` fills unknowns with typed
-placeholders, data sources return placeholders. That is enough for Terraform itself to check the
-configuration for real: schema validation, references, types, cycles, provider aliases,
-lifecycle rules, plan/apply consistency and, with ``replacement.py``, which edits replace what.
+placeholders, data sources return placeholders (or the values a test observed, see
+``values.observed``). That is enough for Terraform itself to check the configuration for real:
+schema validation, references, types, cycles, provider aliases, lifecycle rules, plan/apply
+consistency and, with ``replacement.py``, which edits replace what.
 
 Run by the wrapper scripts that ``mirror.py`` writes:
 ``python -m tools.terraform_standin.server azurerm <schema dir> <tls dir>``.
@@ -167,6 +168,9 @@ class StandinProvider:
         t = self.type_of(schema.DATA_SOURCE, request.type_name)
         config = cty.decode_msgpack(request.config.msgpack, t)
         fake = values.placeholders_for(self.info.name, request.type_name, config)
+        # What a test says the real object looks like (values.observed): an existing cluster's
+        # settings, which postconditions check. Placeholders fill in the rest.
+        config = values.with_observed(config, values.observed(self.info.name, request.type_name, fake.label))
         block = self.block(schema.DATA_SOURCE, request.type_name)
         state = fake.replace_unknowns(values.fill_computed(block, config, fake.value), t)
         return pb.ReadDataSource.Response(state=pb.DynamicValue(msgpack=cty.encode_msgpack(state, t)))

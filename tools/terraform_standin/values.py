@@ -14,6 +14,8 @@ attribute depends on its flags (computed, deprecated), not on its type alone:
 from __future__ import annotations
 
 import base64
+import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +33,12 @@ BASE64_ATTRIBUTES = frozenset({"client_certificate", "client_key", "cluster_ca_c
 # Attributes that hold a GUID rather than a resource id, although they end in "_id".
 GUID_SUFFIXES = ("principal_id", "client_id", "object_id", "tenant_id", "subscription_id", "application_id")
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+# A JSON file of attribute values data sources return instead of placeholders:
+# {"<provider>": {"<data source type>": {"<name argument>": {"<attribute>": <value>, ...}}}}.
+# Tests use it to plan against an object that exists outside the configuration (an existing
+# cluster) with chosen settings (tests/terraform/test_existing_cluster.py).
+OBSERVED_ENV = "STANDIN_OBSERVED_VALUES"
 
 # An attribute path as tfplugin6 AttributePath steps: (selector field, name or key or index).
 Path = tuple[tuple[str, str | int], ...]
@@ -166,3 +174,22 @@ def _elements(mode: str, value: Any) -> Iterator[tuple[Path, Any]]:
     else:  # a set has no addressable elements: report the path to the set itself
         for element in value:
             yield (), element
+
+
+def observed(provider: str, type_name: str, label: str) -> dict[str, Any]:
+    """The attribute values ``OBSERVED_ENV`` gives the data source ``type_name`` named ``label``."""
+    path = os.environ.get(OBSERVED_ENV)
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as file:
+        return json.load(file).get(provider, {}).get(type_name, {}).get(label, {})
+
+
+def with_observed(config: Any, attributes: dict[str, Any]) -> Any:
+    """``config`` with the observed ``attributes`` in place of what the provider would compute."""
+    if not attributes or not isinstance(config, dict):
+        return config
+    unknown = sorted(set(attributes) - set(config))
+    if unknown:
+        raise ValueError(f"observed values name attributes the schema does not have: {unknown}")
+    return {**config, **attributes}
