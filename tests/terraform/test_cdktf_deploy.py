@@ -45,6 +45,7 @@ def deployed(standin_mirror, tmp_path_factory):
     from config.loader import load_config
     from stacks.app import build_app
 
+    (project / "cdktf.out").mkdir()  # cdktf's App creates only the last folder level
     for name in (FIRST, SECOND):
         config_file = f"envs/{name}.yaml"
         build_app(load_config(project / config_file), config_file=config_file, outdir=str(project / "cdktf.out" / name)).synth()

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.config.test_environment import REAL_IDS
 from tests.conftest import ROOT
 from tests.terraform.test_validate_and_plan import expected_instances
 from tools.plans import CHANGES, OK, REFUSED
@@ -32,10 +33,14 @@ PROTECTED_CONFIG = ROOT / "config" / "default.yaml"  # protect: true
 
 @pytest.fixture(scope="module")
 def users_config(tmp_path_factory) -> Path:
-    """A user's copy of the standalone example (an example itself is never applied:
-    config/environment.py); it synthesizes exactly like the example."""
+    """A user's copy of the standalone example with its placeholder ids replaced (an example is
+    never applied: config/environment.py). The tools read only its name, state and `protect`
+    from it; the plans are those of the example's synth, whose ids are only different GUIDs."""
+    text = EXAMPLE.read_text()
+    for placeholder, real in REAL_IDS.items():
+        text = text.replace(placeholder, real)
     copy = tmp_path_factory.mktemp("envs") / "dev.yaml"
-    shutil.copy(EXAMPLE, copy)
+    copy.write_text(text)
     return copy
 
 
