@@ -45,9 +45,10 @@ class KubernetesConfigStack(TerraformStack):
         warning = props.retired_controller_warning(config)
         if warning:
             print(warning, file=sys.stderr)
-        # Declared whatever the config says: removing azureml.workspace later must still find the
-        # provider of the attach resources in state (README "Azure ML integration").
-        attach_provider = azurerm_provider(self, config, alias="azureml_attach", template_deployments_delete_resources=False)
+        # Declared whatever the config says, though nothing uses it any more: state written by
+        # earlier versions holds the attach as a template deployment on this provider, and
+        # removing that record must leave the compute alone (README "Changing a deployment safely").
+        azurerm_provider(self, config, alias="azureml_attach", template_deployments_delete_resources=False)
         time_provider(self)
 
         # Terraform mode's constructs (None in gitops mode) ...
@@ -67,9 +68,7 @@ class KubernetesConfigStack(TerraformStack):
 
         attach_props = props.azureml_attach_props(config, names)
         if attach_props:
-            self.azureml_attach = AzureMLComputeAttach(
-                self, "azureml_attach", props=attach_props, attach_provider=attach_provider, depends_on=attach_after
-            )
+            self.azureml_attach = AzureMLComputeAttach(self, "azureml_attach", props=attach_props, depends_on=attach_after)
 
     def _terraform_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
         self.access = ClusterAccess(self, "cluster_access", props=props.cluster_access_props(config, names))

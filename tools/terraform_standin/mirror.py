@@ -161,6 +161,9 @@ class Workspace:
     mirror: Mirror
     variables: dict[str, str] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
+    # More environment for Terraform, its providers and provisioners (e.g. the fake ARM store
+    # and a PATH with the fake Azure CLI first: fake_arm.py, fake_az.py).
+    env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stack(
@@ -179,6 +182,7 @@ class Workspace:
     def run(self, *args: str, check: bool = True) -> Step:
         env = self.mirror.env()
         env.update({f"TF_VAR_{name}": value for name, value in self.variables.items()})
+        env.update(self.env)
         command = ["terraform", *args]
         started, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run(command, cwd=self.directory, env=env, capture_output=True, text=True, timeout=300)
