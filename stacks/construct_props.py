@@ -385,6 +385,11 @@ def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps 
         cluster_id=cluster_id(config, names),
         user_assigned_identity=(identity.name, identity.resource_group) if identity else None,
         local_accounts_enabled=not config.cluster.local_account_disabled,
+        rbac_cluster_admin=workspace.grant_rbac_cluster_admin,
+        # "system" never gets here (config/checks/azureml.py refuses it).
+        compute_identity_id=workspace.compute_identity,
+        storage_account_id=workspace.storage_account_id if workspace.compute_identity else None,
+        container_registry_id=workspace.container_registry_id if workspace.compute_identity else None,
     )
 
 

@@ -60,11 +60,18 @@ READER = "Reader"
 EXTENSION_CONTRIBUTOR = "Kubernetes Extension Contributor"  # reads and drives the Azure ML extension
 # listClusterAdminCredential: Learn's attach requirement; exists only while local accounts do.
 CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service Cluster Admin Role"
-# Kubernetes data-plane rights on an Entra ID + Azure RBAC cluster (what Microsoft's edge-ai
-# attach module grants): the admin credential above gives none through Azure RBAC.
+# Kubernetes data-plane admin rights on an Entra ID + Azure RBAC cluster: what Microsoft's edge-ai
+# attach module grants, not in Learn's list. Cluster-wide admin for an identity jobs act through:
+# only on request (props.rbac_cluster_admin), until a live attach shows it is needed.
 RBAC_CLUSTER_ADMIN = "Azure Kubernetes Service RBAC Cluster Admin"
 # Learn: with Trusted Access, a workspace with a user-assigned identity also needs Contributor.
 CONTRIBUTOR = "Contributor"
+# The compute's user-assigned identity: Azure ML uses the compute's default identity "to set up
+# the user's storage mounts, container registry, and datastores" (Learn, how-to-identity-based-
+# service-authentication, "Kubernetes Cluster Compute"): pull images from the workspace's
+# registry, read inputs and write outputs in its default storage.
+ACR_PULL = "AcrPull"
+STORAGE_BLOB_DATA_CONTRIBUTOR = "Storage Blob Data Contributor"
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,11 @@ class AzureMLAttachProps:
     user_assigned_identity: tuple[str, str] | None
     local_accounts_enabled: bool
     description: str = "AKS cluster attached by the aks-azureml-spoke project"
+    rbac_cluster_admin: bool = False  # grant RBAC_CLUSTER_ADMIN too (explicit opt-in)
+    # The compute's user-assigned identity and what it is granted (all three or none).
+    compute_identity_id: str | None = None
+    storage_account_id: str | None = None
+    container_registry_id: str | None = None
 
     @property
     def trusted_access_name(self) -> str:
@@ -107,10 +119,20 @@ def _system_identity_present() -> TerraformResourceLifecycle:
     )
 
 
+def _name_and_group(resource_id: str) -> tuple[str, str]:
+    parts = resource_id.split("/")
+    return parts[-1], parts[parts.index("resourceGroups") + 1]
+
+
 def compute_body(props: AzureMLAttachProps, location: str) -> dict[str, Any]:
     """The PUT body of the Kubernetes compute (the contract with Azure ML: KubernetesCompute.json
-    of the 2025-12-01 spec). ``location``: the workspace's region."""
-    return {
+    of the 2025-12-01 spec; ``identity`` as in the ARM ManagedServiceIdentity shape, which
+    ``az ml compute attach --identity-type UserAssigned`` sends). ``location``: the workspace's region.
+    Without a compute identity the body is the one earlier versions deployed."""
+    identity = {}
+    if props.compute_identity_id:
+        identity = {"identity": {"type": "UserAssigned", "userAssignedIdentities": {props.compute_identity_id: {}}}}
+    return identity | {
         "location": location,
         "properties": {
             "computeType": "Kubernetes",
@@ -124,13 +146,34 @@ def compute_body(props: AzureMLAttachProps, location: str) -> dict[str, Any]:
 
 def identity_type(props: AzureMLAttachProps) -> str:
     """The compute's identity type as Azure ML reports it (empty: none)."""
-    return ""
+    return "UserAssigned" if props.compute_identity_id else ""
 
 
 class AzureMLComputeAttach(Construct):
     """Exposes ``workspace`` (data source), ``principal_id``, ``role_assignments`` (role name ->
     assignment), ``role_propagation``, ``trusted_access``, ``compute`` (the record that detaches
     on destroy) and ``attachment`` (the attach step)."""
+
+    def _compute_identity_roles(self, props: AzureMLAttachProps) -> dict[str, RoleAssignment]:
+        """role name -> assignment of the compute's user-assigned identity (known at synth time)."""
+        if not props.compute_identity_id:
+            return {}
+        if not (props.storage_account_id and props.container_registry_id):
+            raise ValueError("a compute identity needs storage_account_id and container_registry_id")
+        name, resource_group = _name_and_group(props.compute_identity_id)
+        identity = DataAzurermUserAssignedIdentity(self, "compute_identity", name=name, resource_group_name=resource_group)
+        grants = {ACR_PULL: props.container_registry_id, STORAGE_BLOB_DATA_CONTRIBUTOR: props.storage_account_id}
+        return {
+            role: RoleAssignment(
+                self,
+                f"compute_{role.lower().replace(' ', '_')}",
+                scope=scope,
+                role_definition_name=role,
+                principal_id=identity.principal_id,
+                principal_type="ServicePrincipal",
+            )
+            for role, scope in grants.items()
+        }
 
     def __init__(
         self,
@@ -158,7 +201,9 @@ class AzureMLComputeAttach(Construct):
         else:
             self.principal_id = self.workspace.identity.get(0).principal_id
 
-        roles = [READER, EXTENSION_CONTRIBUTOR, RBAC_CLUSTER_ADMIN]
+        roles = [READER, EXTENSION_CONTRIBUTOR]
+        if props.rbac_cluster_admin:
+            roles.append(RBAC_CLUSTER_ADMIN)
         if props.local_accounts_enabled:
             roles.append(CLUSTER_ADMIN_ROLE)
         if props.user_assigned_identity:
@@ -174,12 +219,13 @@ class AzureMLComputeAttach(Construct):
             )
             for role in roles
         }
-        # Azure ML checks these when it attaches.
+        self.compute_identity_roles = self._compute_identity_roles(props)
+        # Azure ML checks the workspace's when it attaches; the compute's are used by its first job.
         self.role_propagation = RolePropagationWait(
             self,
             "workspace_roles_propagation",
             props=RolePropagationWaitProps(),
-            role_assignments=list(self.role_assignments.values()),
+            role_assignments=[*self.role_assignments.values(), *self.compute_identity_roles.values()],
         )
         self.trusted_access = KubernetesClusterTrustedAccessRoleBinding(
             self,

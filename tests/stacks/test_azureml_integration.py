@@ -87,12 +87,16 @@ def test_the_attach_step_runs_again_with_the_compute_record(workspace_synth):
     assert attach["depends_on"] == [record_address]
 
 
+COMPUTE_IDENTITY_FOR_PROPERTY = (
+    f"{WORKSPACE_ID.split('/providers/')[0]}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-c"
+)
 ATTACH_FIELDS = {
     "workspace_id": st.sampled_from([WORKSPACE_ID, WORKSPACE_ID.replace("mlw-prod", "mlw-dev")]),
     "compute_name": st.sampled_from(["aks-prod", "aks-dev"]),
     "namespace": st.sampled_from(["azureml-workloads", "ml-jobs"]),
     "cluster_id": st.sampled_from([CLUSTER_ID, CLUSTER_ID.replace("aks-amlws", "aks-other")]),
     "description": st.sampled_from(["AKS cluster attached by the aks-azureml-spoke project", "other"]),
+    "compute_identity_id": st.sampled_from([None, COMPUTE_IDENTITY_FOR_PROPERTY]),
 }
 BASE_PROPS = AzureMLAttachProps(
     workspace_id=WORKSPACE_ID,
@@ -124,8 +128,8 @@ def test_every_change_to_the_compute_replaces_it(changes, location):
     assert same == (not differs), differs
     # Every field of the PUT body is one of these (none is left out of the trigger).
     body = json.dumps(compute_body(changed, location))
-    for field in ("namespace", "cluster_id", "description"):
-        assert getattr(changed, field) in body
+    for field in ("namespace", "cluster_id", "description", "compute_identity_id"):
+        assert getattr(changed, field) is None or getattr(changed, field) in body
 
 
 def test_destroy_detaches_with_the_id_from_its_own_state(workspace_synth):
@@ -149,8 +153,9 @@ def test_destroy_detaches_with_the_id_from_its_own_state(workspace_synth):
 def test_workspace_roles_exist_and_propagate_before_attach(workspace_synth):
     assignments = resources(workspace_synth, "azurerm_role_assignment")
     roles = {a["role_definition_name"]: a for a in assignments.values()}
-    # Local accounts are disabled in this fixture: no admin credential to list, so no Cluster Admin Role.
-    assert set(roles) == {"Reader", "Kubernetes Extension Contributor", "Azure Kubernetes Service RBAC Cluster Admin"}
+    # Local accounts are disabled in this fixture: no admin credential to list, so no Cluster Admin Role;
+    # no cluster-wide Kubernetes admin unless asked for (grant_rbac_cluster_admin).
+    assert set(roles) == {"Reader", "Kubernetes Extension Contributor"}
     for role in roles.values():
         assert role["scope"] == CLUSTER_ID
         assert "data.azurerm_machine_learning_workspace." in role["principal_id"]
@@ -247,6 +252,7 @@ def test_no_network_policy_for_an_internal_lb_router(synth_root):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
         raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
         raw["azureml"]["inference_router_service_type"] = "loadBalancer"
+        raw["azureml"]["allow_insecure_connections"] = True  # plain HTTP must be chosen explicitly
 
     stacks = variant_of("default.yaml", synth_root, "lb-router-policy", lb_router)
     assert "kubernetes_network_policy_v1" not in stacks[STACK]["resource"]
@@ -283,3 +289,67 @@ def test_user_assigned_workspace_identity_gets_contributor(synth_root):
     roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}
     assert {"Contributor", "Azure Kubernetes Service Cluster Admin Role"} <= set(roles)  # local accounts on here
     assert all("data.azurerm_user_assigned_identity." in r["principal_id"] for r in roles.values())
+
+
+def test_rbac_cluster_admin_only_on_request(synth_root):
+    def opt_in(raw):
+        raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
+        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", "grant_rbac_cluster_admin": True}
+
+    stacks = variant_of("default.yaml", synth_root, "rbac-cluster-admin", opt_in)
+    roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}
+    assert roles["Azure Kubernetes Service RBAC Cluster Admin"]["scope"].endswith("/managedClusters/aks-amlprod")
+
+
+COMPUTE_IDENTITY = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aml-compute"
+)
+STORAGE = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/stmlw"
+)
+REGISTRY = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ContainerRegistry/registries/crmlw"
+)
+
+
+def test_a_user_assigned_compute_identity_is_attached_and_granted_the_workspace_data(synth_root):
+    def compute_identity(raw):
+        raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
+        raw["azureml"]["workspace"] = {
+            "id": WORKSPACE_ID,
+            "compute_name": "aks-prod",
+            "compute_identity": COMPUTE_IDENTITY,
+            "storage_account_id": STORAGE,
+            "container_registry_id": REGISTRY,
+        }
+
+    stacks = variant_of("default.yaml", synth_root, "compute-identity", compute_identity)
+    stack = stacks[STACK]
+    (identity_name, identity), *rest = [
+        (n, d) for n, d in stack["data"]["azurerm_user_assigned_identity"].items() if d["name"] == "id-aml-compute"
+    ]
+    assert not rest and identity["resource_group_name"] == "rg-ml"
+    grants = {
+        a["role_definition_name"]: a["scope"]
+        for a in stack["resource"]["azurerm_role_assignment"].values()
+        if a["principal_id"] == f"${{data.azurerm_user_assigned_identity.{identity_name}.principal_id}}"
+    }
+    assert grants == {"AcrPull": REGISTRY, "Storage Blob Data Contributor": STORAGE}
+    (attach,) = [r for r in stack["resource"]["terraform_data"].values() if r["//"]["metadata"]["path"].endswith("/attach")]
+    environment = attach["provisioner"][0]["local-exec"]["environment"]
+    assert environment["IDENTITY_TYPE"] == "UserAssigned"
+    assert (
+        f'"identity" = {{"type" = "UserAssigned", "userAssignedIdentities" = {{"{COMPUTE_IDENTITY}" = {{}}}}}}'
+        in (environment["COMPUTE_BODY"])
+    )
+
+
+def test_without_a_compute_identity_the_body_has_none():
+    assert "identity" not in compute_body(BASE_PROPS, "westeurope")
+    with_identity = AzureMLAttachProps(**{**BASE_PROPS.__dict__, "compute_identity_id": COMPUTE_IDENTITY})
+    assert compute_body(with_identity, "westeurope")["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": {COMPUTE_IDENTITY: {}},
+    }
