@@ -3,6 +3,7 @@ from constructs_lib.azureml_extension.construct import (
     AzureMLExtension,
     AzureMLExtensionProps,
     RouterCertificate,
+    escape_setting_key,
     extension_settings,
     router_tls_protected_settings,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "AzureMLExtension",
     "AzureMLExtensionProps",
     "RouterCertificate",
+    "escape_setting_key",
     "extension_settings",
     "router_tls_protected_settings",
 ]

@@ -62,6 +62,15 @@ class AzureMLExtensionProps:
     extra_settings: Mapping[str, str] = field(default_factory=dict)
 
 
+def escape_setting_key(part: str) -> str:
+    """One part of an extension setting key that comes from config (a label key such as
+    ``example.com/pool``), escaped so that its dots do not nest: extension settings are parsed like
+    Helm ``--set``, where a dot in a key nests and ``\\.`` is a literal dot (Learn, AKS Dapr
+    extension settings, ``nodeSelector.kubernetes\\.io/os``). Build the key as
+    ``f"nodeSelector.{escape_setting_key(key)}"``."""
+    return part.replace("\\", "\\\\").replace(".", "\\.")
+
+
 def _flag(value: bool) -> str:
     # The CLI's own booleans reach ARM as "True"/"False" (Python str(bool)); Microsoft's ARM
     # template uses the same spelling.
@@ -100,7 +109,7 @@ def extension_settings(props: AzureMLExtensionProps) -> dict[str, str]:
         # kubernetes/ingress-nginx, and a second controller contends with ours
         # (MicrosoftDocs/azure-docs#110398). This project runs its own controller: off.
         "nginxIngress.enabled": "false",
-        f"nodeSelector.{key}": value,
+        f"nodeSelector.{escape_setting_key(key)}": value,
         "installNvidiaDevicePlugin": _flag(props.gpu),
         "installDcgmExporter": _flag(props.gpu),
         "installPromOp": _flag(props.install_prometheus_operator),

@@ -9,6 +9,7 @@ import pytest
 from constructs_lib.azureml_extension import (
     AzureMLExtensionProps,
     RouterCertificate,
+    escape_setting_key,
     extension_settings,
     router_tls_protected_settings,
 )
@@ -177,3 +178,19 @@ def test_every_value_is_a_non_empty_string():
     """azurerm refuses empty configuration_settings values at apply."""
     for _, overrides, _ in TABLE:
         assert all(isinstance(v, str) and v for v in extension_settings(props(**overrides)).values())
+
+
+def test_dotted_node_label_keys_do_not_nest():
+    """Settings are parsed like Helm --set: an unescaped dot would nest nodeSelector.example.com/pool
+    into {"example": {"com/pool": ...}}."""
+    result = extension_settings(props(node_selector=("example.com/pool", "ml")))
+    assert result["nodeSelector.example\\.com/pool"] == "ml"
+    assert not [k for k in result if k.startswith("nodeSelector.") and k != "nodeSelector.example\\.com/pool"]
+
+
+@pytest.mark.parametrize(
+    ("key", "escaped"),
+    [("workload", "workload"), ("example.com/pool", "example\\.com/pool"), ("a.b.c", "a\\.b\\.c"), ("a\\b", "a\\\\b")],
+)
+def test_escape_setting_key(key, escaped):
+    assert escape_setting_key(key) == escaped

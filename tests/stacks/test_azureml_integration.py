@@ -353,3 +353,31 @@ def test_without_a_compute_identity_the_body_has_none():
         "type": "UserAssigned",
         "userAssignedIdentities": {COMPUTE_IDENTITY: {}},
     }
+
+
+def test_amlarc_taints_need_no_setting_and_others_warn(workspace_synth):
+    """Learn supports only the ml.azure.com/amlarc* taints (tolerated by Azure ML's workloads);
+    others keep the undocumented workLoadToleration settings, with a warning at synth."""
+    import yaml
+
+    from config.loader import load_config
+    from stacks.construct_props import taint_warnings, workload_tolerations
+
+    raw = yaml.safe_load(FIXTURE.read_text())
+    gpu = next(p for p in raw["cluster"]["node_pools"] if p["name"] == "mlgpu")
+    gpu["taints"] = ["ml.azure.com/amlarc-workload=true:NoSchedule", "nvidia.com/gpu=present:NoSchedule"]
+    path = workspace_synth.outdir.parent / "amlarc-taints.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    config = load_config(path)
+    assert workload_tolerations(config) == {
+        "workLoadToleration[0].key": "nvidia.com/gpu",
+        "workLoadToleration[0].operator": "Equal",
+        "workLoadToleration[0].value": "present",
+        "workLoadToleration[0].effect": "NoSchedule",
+    }
+    (warning,) = taint_warnings(config)
+    assert "mlgpu" in warning and "nvidia.com/gpu=present:NoSchedule" in warning and "workLoadToleration" in warning
+    gpu["taints"] = ["ml.azure.com/amlarc-workload=true:NoSchedule"]
+    path.write_text(yaml.safe_dump(raw))
+    only_amlarc = load_config(path)
+    assert workload_tolerations(only_amlarc) == {} and taint_warnings(only_amlarc) == []
