@@ -97,7 +97,9 @@ class KubernetesConfigStack(TerraformStack):
         self.azureml_workloads = AzureMLWorkloads(
             self, "azureml_workloads", props=workloads_props, kubernetes_provider=self.access.kubernetes_provider
         )
-        # Azure ML does not check the namespace at attach; instance types are read then.
+        # Azure ML does not check the namespace at attach; instance types are synced during it
+        # (microsoft/physical-ai-toolchain 02-deploy-azureml-extension.sh; Learn names only
+        # defaultinstancetype as created at attach): both exist before the attach.
         return [self.azureml_workloads.namespace, *self.azureml_workloads.instance_types.values()]
 
     def _gitops_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
@@ -105,6 +107,7 @@ class KubernetesConfigStack(TerraformStack):
         self.gitops = GitOpsDelivery(
             self, "gitops", props=props.gitops_delivery_props(config, names, folders=self.manifests.folders)
         )
-        # Flux creates the compute's namespace and instance types after this: Azure ML does not
-        # check the namespace at attach, and Flux retries until the objects exist.
+        # Flux creates the compute's namespace and instance types after this, and the
+        # configuration resource exposes no compliance state to wait for: instance types Flux
+        # applies after the attach may need a re-attach (README "Known gaps"; never automatic).
         return [self.gitops.configuration]

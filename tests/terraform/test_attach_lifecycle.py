@@ -205,3 +205,38 @@ def test_another_clusters_compute_is_left_alone(deployment):
     assert "left untouched" in log(applied) and other in log(applied)
     assert deployment.compute()["properties"]["resourceId"] == other
     assert deployment.calls("DELETE") == []
+
+
+def test_upgrading_from_the_template_deployment_neither_detaches_nor_reattaches(stack_dirs, standin_mirror, tmp_path):
+    """State written by the earlier design (README "Changing a deployment safely"): its template
+    deployment on the azureml_attach provider goes, the compute stays attached and is adopted."""
+    from tests.terraform.test_fake_arm import TEMPLATE, template_deployment_stack
+
+    template = json.loads(
+        json.dumps(TEMPLATE)
+        .replace("mlw/aks-prod", "mlw-gitops/aks-gitops")
+        .replace("'mlw', 'aks-prod'", "'mlw-gitops', 'aks-gitops'")
+    )
+    old = template_deployment_stack()["resource"]["azurerm_resource_group_template_deployment"]["attach"]
+    old |= {
+        "template_content": json.dumps(template),
+        "parameters_content": json.dumps({"location": {"value": "westeurope"}, "clusterId": {"value": CLUSTER_ID}}),
+        "provider": "azurerm.azureml_attach",
+    }
+    deployment = Deployment(stack_dirs[toolchain.CDKTF], toolchain.CDKTF, standin_mirror, tmp_path)
+    current = (deployment.workspace.directory / "cdk.tf.json").read_text()
+    document = json.loads(current)
+    document["resource"].pop("terraform_data")
+    document["resource"]["azurerm_resource_group_template_deployment"] = {"azureml_attach_compute_0": old}
+    (deployment.workspace.directory / "cdk.tf.json").write_text(json.dumps(document))
+    before = deployment.apply()
+    assert before.returncode == 0, log(before)
+    assert deployment.compute()["properties"]["provisioningState"] == "Succeeded"
+
+    (deployment.workspace.directory / "cdk.tf.json").write_text(current)
+    upgraded = deployment.apply()
+    assert upgraded.returncode == 0, log(upgraded)
+    assert "attached to this cluster already" in log(upgraded)
+    assert deployment.calls("DELETE") == [] and len(deployment.calls("PUT")) == 1  # the old deployment's only
+    assert not Store.read(deployment.store)["deployments"]  # the record is gone, the compute is not
+    assert deployment.compute()["properties"]["resourceId"] == CLUSTER_ID
