@@ -400,7 +400,10 @@ def azureml_workloads_props(config: AppConfig) -> AzureMLWorkloadsProps | None:
     )
 
 
-def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps | None:
+def azureml_attach_props(
+    config: AppConfig, names: Names, *, flux_configuration_id: str | None = None
+) -> AzureMLAttachProps | None:
+    """``flux_configuration_id``: GitOps mode's Flux configuration, which the attach waits for."""
     workspace = config.azureml.workspace
     if workspace is None:
         return None
@@ -420,6 +423,7 @@ def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps 
         compute_identity_id=workspace.compute_identity,
         storage_account_id=workspace.storage_account_id if workspace.compute_identity else None,
         container_registry_id=workspace.container_registry_id if workspace.compute_identity else None,
+        flux_configuration_id=flux_configuration_id,
     )
 
 

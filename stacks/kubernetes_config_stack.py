@@ -66,7 +66,9 @@ class KubernetesConfigStack(TerraformStack):
         # What the Azure ML attach (if any) waits for.
         attach_after = mode(config, names)
 
-        attach_props = props.azureml_attach_props(config, names)
+        attach_props = props.azureml_attach_props(
+            config, names, flux_configuration_id=self.gitops.configuration.id if self.gitops else None
+        )
         if attach_props:
             self.azureml_attach = AzureMLComputeAttach(self, "azureml_attach", props=attach_props, depends_on=attach_after)
 
@@ -107,7 +109,7 @@ class KubernetesConfigStack(TerraformStack):
         self.gitops = GitOpsDelivery(
             self, "gitops", props=props.gitops_delivery_props(config, names, folders=self.manifests.folders)
         )
-        # Flux creates the compute's namespace and instance types after this, and the
-        # configuration resource exposes no compliance state to wait for: instance types Flux
-        # applies after the attach may need a re-attach (README "Known gaps"; never automatic).
+        # Flux creates the compute's namespace and instance types after this; the attach step
+        # waits until the configuration reports them applied (complianceState Compliant, which
+        # the azurerm resource does not expose): Azure ML syncs instance types during attach.
         return [self.gitops.configuration]

@@ -51,6 +51,10 @@ COMPUTE_API_VERSION = "2025-12-01"
 # The API version azurerm 4.55.0 itself uses for the binding (go-azure-sdk containerservice/
 # 2025-07-01/trustedaccess, imported by kubernetes_cluster_trusted_access_role_binding_resource.go).
 TRUSTED_ACCESS_API_VERSION = "2025-07-01"
+# What azurerm 4.55.0 uses for the Flux configuration (go-azure-sdk kubernetesconfiguration/
+# 2024-11-01/fluxconfiguration, kubernetes_flux_configuration_resource.go); its resource exposes
+# no compliance state, the REST API does (properties.complianceState).
+FLUX_API_VERSION = "2024-11-01"
 POLL_SECONDS = 10
 MAX_CHECKS = 60  # x POLL_SECONDS: attach, detach and the binding each get up to 10 minutes
 ML_WORKLOAD_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
@@ -91,6 +95,8 @@ class AzureMLAttachProps:
     compute_identity_id: str | None = None
     storage_account_id: str | None = None
     container_registry_id: str | None = None
+    # GitOps mode: the Flux configuration to wait for (Compliant) before attaching; None: none.
+    flux_configuration_id: str | None = None
 
     @property
     def trusted_access_name(self) -> str:
@@ -279,6 +285,8 @@ class AzureMLComputeAttach(Construct):
                         "IDENTITY_TYPE": identity_type(props),
                         "BINDING_ID": props.trusted_access_id,
                         "BINDING_API_VERSION": TRUSTED_ACCESS_API_VERSION,
+                        "FLUX_CONFIGURATION_ID": props.flux_configuration_id or "",
+                        "FLUX_API_VERSION": FLUX_API_VERSION,
                         "POLL_SECONDS": str(POLL_SECONDS),
                         "MAX_CHECKS": str(MAX_CHECKS),
                     },

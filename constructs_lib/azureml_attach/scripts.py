@@ -7,7 +7,9 @@ step with its own message, so a throttled or expired-token GET never passes for 
 
 Environment: COMPUTE_ID, API_VERSION (compute REST API), POLL_SECONDS, MAX_CHECKS; the attach
 also CLUSTER_ID, COMPUTE_BODY (the PUT body, JSON), NAMESPACE, IDENTITY_TYPE (empty: none),
-BINDING_ID (the Trusted Access binding; empty: none) and BINDING_API_VERSION.
+BINDING_ID (the Trusted Access binding; empty: none), BINDING_API_VERSION, FLUX_CONFIGURATION_ID
+(GitOps mode: the Flux configuration that applies the compute's namespace and instance types;
+empty: none) and FLUX_API_VERSION.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ DETACH_SCRIPT = _PRELUDE + "detach\n"
 # Create, and every retry of a failed create: safe to run again at any point.
 # 1. Trusted Access binding Succeeded (azurerm does not poll its long-running operation, and a
 #    compute attached before the binding is ready does not work).
-# 2. An existing compute of this name: still settling -> wait; attached to another cluster ->
+# 2. GitOps mode: Flux reports the configuration Compliant (its kustomizations, the instance types
+#    among them, applied): Azure ML syncs instance types during attach.
+# 3. An existing compute of this name: still settling -> wait; attached to another cluster ->
 #    refuse; Succeeded with the same namespace and identity -> done (a retry after a lost
 #    answer, or a compute attached by an earlier version of this project); Succeeded but
 #    different -> refuse (Azure ML cannot update it in place and re-attaching breaks its
 #    endpoints: the user decides); Failed or Canceled on this cluster -> detach it first.
-# 3. PUT, then poll until Succeeded; Failed stops the apply with Azure ML's errors (the next
+# 4. PUT, then poll until Succeeded; Failed stops the apply with Azure ML's errors (the next
 #    apply detaches the failed compute and tries again).
 ATTACH_SCRIPT = (
     _PRELUDE
@@ -72,6 +76,23 @@ if [ -n "$BINDING_ID" ]; then
     attempt=$((attempt + 1))
     if [ "$attempt" -ge "$MAX_CHECKS" ]; then
       echo "Trusted Access binding $BINDING_ID is not Succeeded after $MAX_CHECKS checks (last: $state)" >&2
+      exit 1
+    fi
+    sleep "$POLL_SECONDS"
+  done
+fi
+if [ -n "$FLUX_CONFIGURATION_ID" ]; then
+  attempt=0
+  while :; do
+    if ! state=$(az rest --method get --url "$FLUX_CONFIGURATION_ID?api-version=$FLUX_API_VERSION" \\
+        --query properties.complianceState --output tsv 2>&1); then
+      echo "Checking Flux configuration $FLUX_CONFIGURATION_ID failed, retrying: $state" >&2
+    fi
+    [ "$state" = Compliant ] && break
+    attempt=$((attempt + 1))
+    if [ "$attempt" -ge "$MAX_CHECKS" ]; then
+      echo "Flux has not applied $FLUX_CONFIGURATION_ID after $MAX_CHECKS checks (complianceState: $state):" \\
+        "commit the manifests of make gitops, check az k8s-configuration flux show, then apply again" >&2
       exit 1
     fi
     sleep "$POLL_SECONDS"

@@ -105,6 +105,8 @@ def arm(tmp_path):
         "IDENTITY_TYPE": "",
         "BINDING_ID": BINDING_ID,
         "BINDING_API_VERSION": "2025-07-01",
+        "FLUX_CONFIGURATION_ID": "",
+        "FLUX_API_VERSION": "2024-11-01",
         "POLL_SECONDS": "0",
         "MAX_CHECKS": "5",
     }
@@ -215,4 +217,31 @@ def test_a_transient_read_error_is_not_taken_for_absent(arm):
     Store.inject(store, op="GET", match="/computes/c", status=429, code="TooManyRequests", message="slow down")
     done = run()
     assert done.returncode == 1 and "Reading Azure ML compute" in done.stderr
+    assert calls(store, "PUT") == []
+
+
+FLUX_ID = f"{CLUSTER_ID}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/cluster-config"
+
+
+def test_gitops_mode_attaches_only_once_flux_applied_the_instance_types(arm):
+    store, run = arm
+    with Store.open(store) as opened:
+        opened.config["flux_compliant_after_reads"] = 3
+        opened.create_flux_configuration(FLUX_ID)
+    done = run(FLUX_CONFIGURATION_ID=FLUX_ID)
+    assert done.returncode == 0, done.stderr
+    calls_ = Store.read(store)["calls"]
+    flux_reads = [i for i, c in enumerate(calls_) if c["method"] == "GET" and c["id"] == FLUX_ID]
+    (put,) = [i for i, c in enumerate(calls_) if c["method"] == "PUT" and c["id"] == COMPUTE_ID]
+    assert len(flux_reads) == 3 and max(flux_reads) < put
+    assert {calls_[i]["query"]["api-version"] for i in flux_reads} == {"2024-11-01"}
+
+
+def test_gitops_mode_gives_up_when_flux_never_applies(arm):
+    store, run = arm
+    with Store.open(store) as opened:
+        opened.config["flux_compliant_after_reads"] = 50
+        opened.create_flux_configuration(FLUX_ID)
+    done = run(FLUX_CONFIGURATION_ID=FLUX_ID)
+    assert done.returncode == 1 and "Flux has not applied" in done.stderr and "complianceState: Pending" in done.stderr
     assert calls(store, "PUT") == []

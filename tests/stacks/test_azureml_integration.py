@@ -74,6 +74,8 @@ def test_attach_puts_the_whole_compute_body(workspace_synth):
         "IDENTITY_TYPE": "",
         "BINDING_ID": f"{CLUSTER_ID}/trustedAccessRoleBindings/aml-aks-prod",
         "BINDING_API_VERSION": TRUSTED_ACCESS_API,
+        "FLUX_CONFIGURATION_ID": "",  # terraform mode: the objects exist before the attach
+        "FLUX_API_VERSION": "2024-11-01",
         "POLL_SECONDS": "10",
         "MAX_CHECKS": "60",
     }

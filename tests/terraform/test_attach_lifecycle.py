@@ -159,6 +159,17 @@ def test_attach_waits_until_the_trusted_access_binding_succeeded(deployment):
     assert {c["query"]["api-version"] for i, c in enumerate(calls) if i in binding_reads} == {"2025-07-01"}
 
 
+def test_gitops_attach_waits_until_flux_applied_the_objects(deployment):
+    with Store.open(deployment.store) as store:
+        store.config["flux_compliant_after_reads"] = 2
+    applied = deployment.apply()
+    assert applied.returncode == 0, log(applied)
+    calls = Store.read(deployment.store)["calls"]
+    flux = [i for i, c in enumerate(calls) if c["method"] == "GET" and "/fluxConfigurations/" in c["id"]]
+    (put,) = [i for i, c in enumerate(calls) if c["method"] == "PUT" and c["id"] == COMPUTE_ID]
+    assert len(flux) == 2 and max(flux) < put
+
+
 def test_destroy_detaches_an_attached_compute(deployment):
     assert deployment.apply().returncode == 0
     # ARM pruning its deployment history (beyond 700 records) cannot take the detach with it:

@@ -25,6 +25,9 @@ What it models, and from which source (only what the attach's lifecycle depends 
 - ``azurerm_kubernetes_cluster_trusted_access_role_binding`` (v4.55.0 ..._resource.go:
   ``RoleBindingsCreateOrUpdate`` without polling): the binding is stored ``Updating`` and becomes
   ``Succeeded`` after ``config.binding_ready_after_reads`` GETs.
+- ``azurerm_kubernetes_flux_configuration`` (v4.55.0 kubernetes_flux_configuration_resource.go,
+  kubernetesconfiguration 2024-11-01: ``CreateOrUpdateThenPoll`` waits for provisioning, not for
+  Flux): ``complianceState`` is ``Pending`` until ``config.flux_compliant_after_reads`` GETs.
 - Kubernetes compute (azure-rest-api-specs machinelearningservices stable/2025-12-01: PUT
   createOrUpdate, DELETE requires ``underlyingResourceAction=Detach|Delete``): a PUT creates it
   ``Creating``; it turns ``Succeeded`` after ``config.compute_ready_after_reads`` GETs, or
@@ -63,12 +66,14 @@ COMPUTE_TYPE = "Microsoft.MachineLearningServices/workspaces/computes"
 API_VERSIONS = {
     "compute": ("2025-12-01",),
     "binding": ("2025-07-01",),
+    "flux": ("2024-11-01",),
     "deployment": ("2020-06-01",),
 }
 
 PROVIDER_TYPES = (
     "azurerm_resource_group_template_deployment",
     "azurerm_kubernetes_cluster_trusted_access_role_binding",
+    "azurerm_kubernetes_flux_configuration",
 )
 
 DEFAULT_CONFIG = {
@@ -76,10 +81,12 @@ DEFAULT_CONFIG = {
     "compute_ready_after_reads": 1,
     "compute_gone_after_reads": 1,
     "binding_ready_after_reads": 0,
+    "flux_compliant_after_reads": 0,
 }
 
 _COMPUTE = re.compile(r"/providers/Microsoft\.MachineLearningServices/workspaces/[^/]+/computes/[^/]+$", re.I)
 _BINDING = re.compile(r"/providers/Microsoft\.ContainerService/managedClusters/[^/]+/trustedAccessRoleBindings/[^/]+$", re.I)
+_FLUX = re.compile(r"/providers/Microsoft\.KubernetesConfiguration/fluxConfigurations/[^/]+$", re.I)
 _DEPLOYMENT = re.compile(r"/resourceGroups/[^/]+/providers/Microsoft\.Resources/deployments/[^/]+$", re.I)
 
 
@@ -106,7 +113,7 @@ def key(resource_id: str) -> str:
 
 
 def kind_of(resource_id: str) -> str:
-    for kind, pattern in (("compute", _COMPUTE), ("binding", _BINDING), ("deployment", _DEPLOYMENT)):
+    for kind, pattern in (("compute", _COMPUTE), ("binding", _BINDING), ("flux", _FLUX), ("deployment", _DEPLOYMENT)):
         if pattern.search(resource_id):
             return kind
     return "other"
@@ -230,6 +237,8 @@ class Store:
         properties = entry["body"].setdefault("properties", {})
         if entry.get("pending_reads", 0) > 0:
             entry["pending_reads"] -= 1
+        elif entry.get("settles_to_compliance"):
+            properties["complianceState"] = entry.pop("settles_to_compliance")
         elif entry.get("settles_to"):
             if entry["settles_to"] == "gone":
                 del self.data["resources"][key(resource_id)]
@@ -308,6 +317,17 @@ class Store:
             "pending_reads": max(ready_after - 1, 0),
             "settles_to": "Succeeded" if ready_after else None,
         }
+        self._log("azurerm", "PUT", resource_id, {}, "ok")
+
+    def create_flux_configuration(self, resource_id: str) -> None:
+        """azurerm polls the configuration's provisioning (CreateOrUpdateThenPoll), not Flux's
+        compliance: it reports Pending until ``config.flux_compliant_after_reads`` GETs."""
+        ready_after = self.config["flux_compliant_after_reads"]
+        body = {"id": resource_id, "properties": {"provisioningState": "Succeeded",
+                                                  "complianceState": "Pending" if ready_after else "Compliant"}}  # fmt: skip
+        self.data["resources"][key(resource_id)] = {"body": body, "pending_reads": max(ready_after - 1, 0)}
+        if ready_after:
+            self.data["resources"][key(resource_id)]["settles_to_compliance"] = "Compliant"
         self._log("azurerm", "PUT", resource_id, {}, "ok")
 
     def exists(self, resource_id: str) -> bool:

@@ -59,10 +59,22 @@ def _binding_id(value: dict[str, Any]) -> str:
     return f"{value['kubernetes_cluster_id']}/trustedAccessRoleBindings/{value['name']}"
 
 
+def _flux_id(value: dict[str, Any]) -> str:
+    return f"{value['cluster_id']}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{value['name']}"
+
+
 def apply(settings: ProviderSettings, type_name: str, prior: dict | None, planned: dict | None) -> Outcome | None:
     """The remote half of ApplyResourceChange; None: not modelled (an in-place update), the
     caller keeps its default."""
     with Store.open() as store:
+        if type_name == "azurerm_kubernetes_flux_configuration":
+            if planned is None:
+                store.delete(_flux_id(prior))
+                return Outcome(None)
+            if prior is None:
+                store.create_flux_configuration(_flux_id(planned))
+                return Outcome(planned | {"id": _flux_id(planned)})
+            return None
         if type_name == "azurerm_kubernetes_cluster_trusted_access_role_binding":
             if planned is None:
                 store.delete(_binding_id(prior))
@@ -106,6 +118,6 @@ def apply(settings: ProviderSettings, type_name: str, prior: dict | None, planne
 def still_exists(type_name: str, state: dict[str, Any]) -> bool:
     """ReadResource: False removes the resource from state (azurerm's Read on a 404)."""
     with Store.open() as store:
-        if type_name == "azurerm_kubernetes_cluster_trusted_access_role_binding":
+        if type_name in ("azurerm_kubernetes_cluster_trusted_access_role_binding", "azurerm_kubernetes_flux_configuration"):
             return store.exists(state["id"])
         return store.deployment(state["id"]) is not None
