@@ -11,7 +11,17 @@ import re
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from config.azure_ids import (
     GUID,
@@ -377,6 +387,9 @@ class RouterTlsConfig(Model):
     certificate_name: CertificateName
 
 
+_USER_ASSIGNED_IDENTITY = TypeAdapter(UserAssignedIdentityId)
+
+
 class WorkspaceConfig(Model):
     """The Azure ML workspace the cluster is attached to (same subscription as the cluster)."""
 
@@ -394,6 +407,26 @@ class WorkspaceConfig(Model):
     # Its default storage account and container registry.
     storage_account_id: StorageAccountId | None = None
     container_registry_id: ContainerRegistryId | None = None
+    # The attached compute's own identity, which jobs and endpoints use for the workspace's
+    # storage and registry: absent (none), or a user-assigned identity id (granted AcrPull and
+    # Storage Blob Data Contributor, README "Azure ML integration"). "system" is refused by
+    # config/checks/azureml.py with its reason.
+    compute_identity: str | None = None
+    # Also grant the workspace identity "Azure Kubernetes Service RBAC Cluster Admin" (cluster-wide
+    # Kubernetes admin through Azure RBAC), as Microsoft's edge-ai module does. Learn's attach
+    # page does not list it: off unless a live attach proves it is needed (README "Known gaps").
+    grant_rbac_cluster_admin: bool = False
+
+    @field_validator("compute_identity")
+    @classmethod
+    def _system_or_user_assigned(cls, value: str | None) -> str | None:
+        if value is None or value == "system":
+            return value
+        try:
+            return _USER_ASSIGNED_IDENTITY.validate_python(value)
+        except ValidationError as error:
+            reason = error.errors()[0]["msg"].removeprefix("Value error, ").removeprefix("must be ")
+            raise ValueError(f"must be system or {reason}") from None
 
 
 class ResourceRequests(Model):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from constructs import Construct
 
 from config.model import AppConfig, ExistingClusterConfig
@@ -74,6 +76,8 @@ class AksClusterStack(TerraformStack):
                 resource_group_name=self.network.resource_group.name,
             ),
         )
+        for warning in props.taint_warnings(config):
+            print(warning, file=sys.stderr)
         self.azureml = AzureMLExtension(
             self,
             "azureml_extension",

@@ -363,13 +363,32 @@ def volcano_scheduling_props(config: AppConfig, names: Names) -> VolcanoScheduli
     )
 
 
+# Learn, reference-kubernetes ("We only support placing the amlarc-specific taints on your nodes"):
+# Azure ML's workloads tolerate the ml.azure.com/amlarc* taints without any setting.
+AMLARC_TAINT_PREFIX = "ml.azure.com/amlarc"
+
+
+def _ml_pool_taints(config: AppConfig) -> dict[str, str]:
+    """taint -> the first azureml pool that carries it, each taint once."""
+    taints: dict[str, str] = {}
+    for pool in config.cluster.node_pools or []:
+        if pool.azureml:
+            for taint in pool.taints:
+                taints.setdefault(taint, pool.name)
+    return taints
+
+
+def _undocumented_taints(config: AppConfig) -> dict[str, str]:
+    return {t: pool for t, pool in _ml_pool_taints(config).items() if not t.startswith(AMLARC_TAINT_PREFIX)}
+
+
 def workload_tolerations(config: AppConfig) -> dict[str, str]:
-    """Tolerations for Azure ML jobs and endpoints on tainted azureml pools, as the extension's
-    workLoadToleration[i].* settings (the form Microsoft's edge-ai AKS + Azure ML module uses;
-    Learn documents only the ml.azure.com/amlarc* taints, which workloads tolerate already)."""
-    taints = dict.fromkeys(t for p in config.cluster.node_pools or [] if p.azureml for t in p.taints)
+    """Tolerations for Azure ML jobs and endpoints on azureml pools with other taints than the
+    amlarc ones, as the extension's workLoadToleration[i].* settings: the form Microsoft's edge-ai
+    AKS + Azure ML module (inference-cluster-integration) uses; no Microsoft documentation names
+    the setting, hence the warning at synth (``taint_warnings``)."""
     settings: dict[str, str] = {}
-    for i, taint in enumerate(taints):
+    for i, taint in enumerate(_undocumented_taints(config)):
         key_value, effect = taint.rsplit(":", 1)
         key, value = key_value.split("=", 1)
         settings |= {
@@ -379,6 +398,17 @@ def workload_tolerations(config: AppConfig) -> dict[str, str]:
             f"workLoadToleration[{i}].effect": effect,
         }
     return settings
+
+
+def taint_warnings(config: AppConfig) -> list[str]:
+    """Printed at synth: taints on azureml pools that only an undocumented setting tolerates."""
+    return [
+        f"warning: node pool {pool} (azureml: true) has the taint {taint}; Azure ML jobs and endpoints tolerate it"
+        " only through the extension setting workLoadToleration, which Microsoft's edge-ai module uses but no"
+        f" Microsoft documentation describes (Learn supports only {AMLARC_TAINT_PREFIX}* taints): check on a"
+        " deployed cluster that jobs are scheduled there"
+        for taint, pool in _undocumented_taints(config).items()
+    ]
 
 
 def cluster_access_props(config: AppConfig, names: Names) -> ClusterAccessProps:
@@ -497,7 +527,10 @@ def azureml_workloads_props(config: AppConfig) -> AzureMLWorkloadsProps | None:
     )
 
 
-def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps | None:
+def azureml_attach_props(
+    config: AppConfig, names: Names, *, flux_configuration_id: str | None = None
+) -> AzureMLAttachProps | None:
+    """``flux_configuration_id``: GitOps mode's Flux configuration, which the attach waits for."""
     workspace = config.azureml.workspace
     if workspace is None:
         return None
@@ -512,6 +545,12 @@ def azureml_attach_props(config: AppConfig, names: Names) -> AzureMLAttachProps 
         cluster_id=cluster_id(config, names),
         user_assigned_identity=(identity.name, identity.resource_group) if identity else None,
         local_accounts_enabled=not config.cluster.local_account_disabled,
+        rbac_cluster_admin=workspace.grant_rbac_cluster_admin,
+        # "system" never gets here (config/checks/azureml.py refuses it).
+        compute_identity_id=workspace.compute_identity,
+        storage_account_id=workspace.storage_account_id if workspace.compute_identity else None,
+        container_registry_id=workspace.container_registry_id if workspace.compute_identity else None,
+        flux_configuration_id=flux_configuration_id,
     )
 
 

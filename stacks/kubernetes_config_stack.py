@@ -47,9 +47,10 @@ class KubernetesConfigStack(TerraformStack):
         warning = props.retired_controller_warning(config)
         if warning:
             print(warning, file=sys.stderr)
-        # Declared whatever the config says: removing azureml.workspace later must still find the
-        # provider of the attach resources in state (README "Azure ML integration").
-        attach_provider = azurerm_provider(self, config, alias="azureml_attach", template_deployments_delete_resources=False)
+        # Declared whatever the config says, though nothing uses it any more: state written by
+        # earlier versions holds the attach as a template deployment on this provider, and
+        # removing that record must leave the compute alone (README "Changing a deployment safely").
+        azurerm_provider(self, config, alias="azureml_attach", template_deployments_delete_resources=False)
         time_provider(self)
 
         # Terraform mode's constructs (None in gitops mode) ...
@@ -68,11 +69,11 @@ class KubernetesConfigStack(TerraformStack):
         # What the Azure ML attach (if any) waits for.
         attach_after = mode(config, names)
 
-        attach_props = props.azureml_attach_props(config, names)
+        attach_props = props.azureml_attach_props(
+            config, names, flux_configuration_id=self.gitops.configuration.id if self.gitops else None
+        )
         if attach_props:
-            self.azureml_attach = AzureMLComputeAttach(
-                self, "azureml_attach", props=attach_props, attach_provider=attach_provider, depends_on=attach_after
-            )
+            self.azureml_attach = AzureMLComputeAttach(self, "azureml_attach", props=attach_props, depends_on=attach_after)
         self._outputs(config)
 
     def _outputs(self, config: AppConfig) -> None:
@@ -117,7 +118,9 @@ class KubernetesConfigStack(TerraformStack):
         self.azureml_workloads = AzureMLWorkloads(
             self, "azureml_workloads", props=workloads_props, kubernetes_provider=self.access.kubernetes_provider
         )
-        # Azure ML does not check the namespace at attach; instance types are read then.
+        # Azure ML does not check the namespace at attach; instance types are synced during it
+        # (microsoft/physical-ai-toolchain 02-deploy-azureml-extension.sh; Learn names only
+        # defaultinstancetype as created at attach): both exist before the attach.
         return [self.azureml_workloads.namespace, *self.azureml_workloads.instance_types.values()]
 
     def _gitops_mode(self, config: AppConfig, names: Names) -> list[ITerraformDependable]:
@@ -125,6 +128,7 @@ class KubernetesConfigStack(TerraformStack):
         self.gitops = GitOpsDelivery(
             self, "gitops", props=props.gitops_delivery_props(config, names, folders=self.manifests.folders)
         )
-        # Flux creates the compute's namespace and instance types after this: Azure ML does not
-        # check the namespace at attach, and Flux retries until the objects exist.
+        # Flux creates the compute's namespace and instance types after this; the attach step
+        # waits until the configuration reports them applied (complianceState Compliant, which
+        # the azurerm resource does not expose): Azure ML syncs instance types during attach.
         return [self.gitops.configuration]

@@ -65,6 +65,69 @@ def _router_tls_rules(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+def _plaintext_lb_router_rule(config: AppConfig) -> Iterator[Problem]:
+    """An internal-LB router without TLS material serves plain HTTP to everything that reaches the
+    load balancer: a relaxation, so it must be chosen explicitly, not derived."""
+    aml = config.azureml
+    if (
+        aml.enable_inference
+        and aml.inference_router_service_type == "loadBalancer"
+        and aml.router_tls is None
+        and aml.allow_insecure_connections is None
+    ):
+        yield Problem(
+            "azureml.allow_insecure_connections",
+            "must be set explicitly with inference_router_service_type loadBalancer and no router_tls: the router would"
+            " serve plain HTTP on its internal load balancer (add router_tls, or set true to accept plain HTTP)",
+            MISSING,
+        )
+
+
+def _compute_identity_rules(config: AppConfig) -> Iterator[Problem]:
+    workspace = config.azureml.workspace
+    if workspace is None or workspace.compute_identity is None:
+        return
+    path = "azureml.workspace.compute_identity"
+    if workspace.compute_identity == "system":
+        yield Problem(
+            path,
+            "system is not supported: a system-assigned compute identity exists only once Azure ML has attached the"
+            " compute, so its roles could only be granted from the attach's answer; give a user-assigned identity id",
+            "system",
+        )
+        return
+    missing = [k for k in ("storage_account_id", "container_registry_id") if getattr(workspace, k) is None]
+    if missing:
+        yield Problem(
+            path,
+            f"needs azureml.workspace.{' and azureml.workspace.'.join(missing)}: the identity is granted AcrPull on the"
+            " workspace's registry and Storage Blob Data Contributor on its storage account, which the workspace id"
+            " does not reveal",
+            workspace.compute_identity,
+        )
+    cluster_admin = [
+        why
+        for why, holds in (
+            ("Azure Kubernetes Service Cluster Admin Role (local accounts enabled)", not config.cluster.local_account_disabled),
+            ("Azure Kubernetes Service RBAC Cluster Admin (grant_rbac_cluster_admin)", workspace.grant_rbac_cluster_admin),
+        )
+        if holds
+    ]
+    same = workspace.identity_id is not None and workspace.identity_id.lower() == workspace.compute_identity.lower()
+    if same and cluster_admin:
+        yield Problem(
+            path,
+            f"must not be the workspace's own identity while it holds {' and '.join(cluster_admin)} on the cluster: every"
+            " job and endpoint would run with cluster admin rights; use a separate user-assigned identity",
+            workspace.compute_identity,
+        )
+    if config.subscription_id and parse_resource_id(workspace.compute_identity).subscription_id.lower() != (
+        config.subscription_id.lower()
+    ):
+        yield Problem(path, f"must be in the cluster's subscription ({config.subscription_id}): the identity is read there",
+                      parse_resource_id(workspace.compute_identity).subscription_id)  # fmt: skip
+
+
 def _subscription_required_rule(config: AppConfig) -> Iterator[Problem]:
     """The second stack names the cluster by its resource id, built from subscription_id (reading
     the cluster instead would put its credentials in state)."""
@@ -194,6 +257,8 @@ RULES = (
     _volcano_scheduling_rule,
     _router_ha_rule,
     _router_tls_rules,
+    _plaintext_lb_router_rule,
+    _compute_identity_rules,
     _subscription_required_rule,
     _workspace_subscription_rule,
     _compute_namespace_rule,

@@ -2,18 +2,19 @@ from constructs_lib.azureml_attach.construct import (
     CLUSTER_ADMIN_ROLE,
     COMPUTE_API_VERSION,
     CONTRIBUTOR,
-    DETACH_SCRIPT,
     EXTENSION_CONTRIBUTOR,
     ML_WORKLOAD_ROLE,
     RBAC_CLUSTER_ADMIN,
     READER,
+    TRUSTED_ACCESS_API_VERSION,
     AzureMLAttachProps,
     AzureMLComputeAttach,
-    compute_template,
-    deployment_name,
+    compute_body,
 )
+from constructs_lib.azureml_attach.scripts import ATTACH_SCRIPT, DETACH_SCRIPT
 
 __all__ = [
+    "ATTACH_SCRIPT",
     "CLUSTER_ADMIN_ROLE",
     "COMPUTE_API_VERSION",
     "CONTRIBUTOR",
@@ -22,8 +23,8 @@ __all__ = [
     "ML_WORKLOAD_ROLE",
     "RBAC_CLUSTER_ADMIN",
     "READER",
+    "TRUSTED_ACCESS_API_VERSION",
     "AzureMLAttachProps",
     "AzureMLComputeAttach",
-    "compute_template",
-    "deployment_name",
+    "compute_body",
 ]

@@ -2,52 +2,61 @@
 identity's roles and a Trusted Access binding in place first. Azure Resource Manager only: it
 needs no cluster credentials, so both delivery modes use it.
 
-Why a template deployment: azurerm 4.55.0 has no resource for Kubernetes compute
+Why no typed resource: azurerm 4.55.0 has no resource for Kubernetes compute
 (``azurerm_machine_learning_inference_cluster`` builds only the legacy AKS compute type; request
-hashicorp/terraform-provider-azurerm#21457) and no prebuilt cdktf azapi provider exists, while
-``azurerm_resource_group_template_deployment`` is typed and puts the ARM resource
-``Microsoft.MachineLearningServices/workspaces/computes`` (computeType Kubernetes) in the
-workspace's resource group.
+hashicorp/terraform-provider-azurerm#21457) and no prebuilt cdktf azapi provider exists.
 
-Change: Azure ML fails in-place updates of this compute (Microsoft's edge-ai module replaces it
-for that reason), so the deployment's name carries a hash of the body: any change is a new name,
-which Terraform can only replace (detach, then attach).
+Why not an ARM template deployment (what this project used before): azurerm creates a template
+deployment only when no record of its name exists and, in 4.55.0, writes it to state only after
+it succeeded, so a failed attach left a record that refused every retry; azurerm 5.x writes it
+first and a failed create is tainted, and Terraform runs no destroy-time step for a tainted
+object; ARM prunes deployment records beyond 700 per resource group, and a pruned record leaves
+state on the next refresh, taking its destroy-time detach with it (sources in
+tools/terraform_standin/fake_arm.py and the README, "Azure ML integration").
 
-Destroy: the compute DELETE API requires ``underlyingResourceAction=Detach|Delete``, which a
-template deployment's own cleanup does not send (it issues a plain DELETE; what Azure ML does then
-is undocumented). So the deployment runs on a provider that leaves deployed resources alone on
-destroy (``delete_nested_items_during_deletion = false``), and a destroy-time step detaches the
-compute explicitly with ``az rest`` (Azure CLI on the deploying machine, signed in) and waits
-until it is gone. If that step fails, the destroy stops with its message, and nothing is left
-half-detached.
+So the attach is two ``terraform_data`` objects (Terraform's built-in resource: state this
+project owns, the same on every provider version):
+
+- ``compute``: the compute's identity (id built at synth time from the workspace id and the
+  compute name) and its body as ``triggers_replace``. It has no create step, so it is never
+  tainted, and its destroy-time step detaches the compute (``underlyingResourceAction=Detach``)
+  with the id from its own state. A changed body replaces it: detach, then attach, because Azure
+  ML fails in-place updates of this compute (Microsoft's edge-ai module replaces it too).
+- ``attach``: replaced with ``compute``; its create step (scripts.ATTACH_SCRIPT) waits for the
+  Trusted Access binding, checks what exists, PUTs the compute and polls until it is Succeeded.
+  It is safe to run again: a failed run taints only this object, and the next apply runs it again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from constructs import Construct
 
 from constructs_lib._lifecycle import postcondition
+from constructs_lib._terraform_data import TerraformData
+from constructs_lib.azureml_attach.scripts import ATTACH_SCRIPT, DETACH_SCRIPT
 from constructs_lib.role_propagation import RolePropagationWait, RolePropagationWaitProps
 from toolchain.azurerm.data_azurerm_machine_learning_workspace import DataAzurermMachineLearningWorkspace
 from toolchain.azurerm.data_azurerm_user_assigned_identity import DataAzurermUserAssignedIdentity
 from toolchain.azurerm.kubernetes_cluster_trusted_access_role_binding import KubernetesClusterTrustedAccessRoleBinding
-from toolchain.azurerm.resource_group_template_deployment import ResourceGroupTemplateDeployment
 from toolchain.azurerm.role_assignment import RoleAssignment
-from toolchain.cdk import (
-    Fn,
-    ITerraformDependable,
-    LocalExecProvisioner,
-    TerraformProvider,
-    TerraformResourceLifecycle,
-)
+from toolchain.cdk import Fn, ITerraformDependable, LocalExecProvisioner, TerraformResourceLifecycle
 
+# Compute REST API (azure-rest-api-specs, machinelearningservices stable/2025-12-01: createOrUpdate
+# KubernetesCompute.json; delete.json with underlyingResourceAction).
 COMPUTE_API_VERSION = "2025-12-01"
-DETACH_POLL_SECONDS = 10  # x 60 checks: detaching may take up to 10 minutes
+# The API version azurerm 4.55.0 itself uses for the binding (go-azure-sdk containerservice/
+# 2025-07-01/trustedaccess, imported by kubernetes_cluster_trusted_access_role_binding_resource.go).
+TRUSTED_ACCESS_API_VERSION = "2025-07-01"
+# What azurerm 4.55.0 uses for the Flux configuration (go-azure-sdk kubernetesconfiguration/
+# 2024-11-01/fluxconfiguration, kubernetes_flux_configuration_resource.go); its resource exposes
+# no compliance state, the REST API does (properties.complianceState).
+FLUX_API_VERSION = "2024-11-01"
+POLL_SECONDS = 10
+MAX_CHECKS = 60  # x POLL_SECONDS: attach, detach and the binding each get up to 10 minutes
 ML_WORKLOAD_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
 # Built-in roles the workspace identity holds on the cluster (Learn, how-to-attach-kubernetes-to-
 # workspace, and why each is here).
@@ -55,37 +64,18 @@ READER = "Reader"
 EXTENSION_CONTRIBUTOR = "Kubernetes Extension Contributor"  # reads and drives the Azure ML extension
 # listClusterAdminCredential: Learn's attach requirement; exists only while local accounts do.
 CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service Cluster Admin Role"
-# Kubernetes data-plane rights on an Entra ID + Azure RBAC cluster (what Microsoft's edge-ai
-# attach module grants): the admin credential above gives none through Azure RBAC.
+# Kubernetes data-plane admin rights on an Entra ID + Azure RBAC cluster: what Microsoft's edge-ai
+# attach module grants, not in Learn's list. Cluster-wide admin for an identity jobs act through:
+# only on request (props.rbac_cluster_admin), until a live attach shows it is needed.
 RBAC_CLUSTER_ADMIN = "Azure Kubernetes Service RBAC Cluster Admin"
 # Learn: with Trusted Access, a workspace with a user-assigned identity also needs Contributor.
 CONTRIBUTOR = "Contributor"
-
-# Run at destroy (POSIX sh, Azure CLI signed in). Only "not found" means detached: any other
-# failure of the DELETE stops the destroy with its own message, and failed polls are retried, so a
-# throttled or expired-token GET never passes for a detached compute. No "${" in it: Terraform
-# would read that as its own interpolation.
-DETACH_SCRIPT = """\
-set -u
-not_found() { case "$1" in *NotFound*|*"Not Found"*) return 0 ;; esac; return 1; }
-url="$COMPUTE_ID?api-version=$API_VERSION"
-if ! out=$(az rest --method delete --url "$url&underlyingResourceAction=Detach" 2>&1); then
-  not_found "$out" && exit 0
-  echo "Detaching Azure ML compute $COMPUTE_ID failed: $out" >&2
-  exit 1
-fi
-attempt=0
-while [ "$attempt" -lt 60 ]; do
-  if ! out=$(az rest --method get --url "$url" --output none 2>&1); then
-    not_found "$out" && exit 0
-    echo "Checking Azure ML compute $COMPUTE_ID failed, retrying: $out" >&2
-  fi
-  attempt=$((attempt + 1))
-  sleep "$POLL_SECONDS"
-done
-echo "Azure ML compute $COMPUTE_ID is still attached after 60 checks" >&2
-exit 1
-"""
+# The compute's user-assigned identity: Azure ML uses the compute's default identity "to set up
+# the user's storage mounts, container registry, and datastores" (Learn, how-to-identity-based-
+# service-authentication, "Kubernetes Cluster Compute"): pull images from the workspace's
+# registry, read inputs and write outputs in its default storage.
+ACR_PULL = "AcrPull"
+STORAGE_BLOB_DATA_CONTRIBUTOR = "Storage Blob Data Contributor"
 
 
 @dataclass(frozen=True)
@@ -100,11 +90,27 @@ class AzureMLAttachProps:
     user_assigned_identity: tuple[str, str] | None
     local_accounts_enabled: bool
     description: str = "AKS cluster attached by the aks-azureml-spoke project"
+    rbac_cluster_admin: bool = False  # grant RBAC_CLUSTER_ADMIN too (explicit opt-in)
+    # The compute's user-assigned identity and what it is granted (all three or none).
+    compute_identity_id: str | None = None
+    storage_account_id: str | None = None
+    container_registry_id: str | None = None
+    # GitOps mode: the Flux configuration to wait for (Compliant) before attaching; None: none.
+    flux_configuration_id: str | None = None
 
     @property
     def trusted_access_name(self) -> str:
         # 1-24 characters of letters, digits and '-' (AKS API); compute names are at most 16.
         return f"aml-{self.compute_name}"
+
+    @property
+    def compute_id(self) -> str:
+        """Known at synth time: the detach never depends on what Azure returned."""
+        return f"{self.workspace_id}/computes/{self.compute_name}"
+
+    @property
+    def trusted_access_id(self) -> str:
+        return f"{self.cluster_id}/trustedAccessRoleBindings/{self.trusted_access_name}"
 
 
 def _system_identity_present() -> TerraformResourceLifecycle:
@@ -119,48 +125,61 @@ def _system_identity_present() -> TerraformResourceLifecycle:
     )
 
 
-def compute_template(props: AzureMLAttachProps) -> dict:
-    """The ARM template: one Kubernetes compute, and its id as an output for the detach step."""
-    return {
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-        "contentVersion": "1.0.0.0",
-        "parameters": {"location": {"type": "string"}, "clusterId": {"type": "string"}},
-        "resources": [
-            {
-                "type": "Microsoft.MachineLearningServices/workspaces/computes",
-                "apiVersion": COMPUTE_API_VERSION,
-                "name": f"{props.workspace_name}/{props.compute_name}",
-                "location": "[parameters('location')]",
-                "properties": {
-                    "computeType": "Kubernetes",
-                    "resourceId": "[parameters('clusterId')]",
-                    "computeLocation": "[parameters('location')]",
-                    "description": props.description,
-                    "properties": {"namespace": props.namespace},
-                },
-            }
-        ],
-        "outputs": {
-            "computeId": {
-                "type": "string",
-                "value": (
-                    "[resourceId('Microsoft.MachineLearningServices/workspaces/computes',"
-                    f" '{props.workspace_name}', '{props.compute_name}')]"
-                ),
-            }
+def _name_and_group(resource_id: str) -> tuple[str, str]:
+    parts = resource_id.split("/")
+    return parts[-1], parts[parts.index("resourceGroups") + 1]
+
+
+def compute_body(props: AzureMLAttachProps, location: str) -> dict[str, Any]:
+    """The PUT body of the Kubernetes compute (the contract with Azure ML: KubernetesCompute.json
+    of the 2025-12-01 spec; ``identity`` as in the ARM ManagedServiceIdentity shape, which
+    ``az ml compute attach --identity-type UserAssigned`` sends). ``location``: the workspace's region.
+    Without a compute identity the body is the one earlier versions deployed."""
+    identity = {}
+    if props.compute_identity_id:
+        identity = {"identity": {"type": "UserAssigned", "userAssignedIdentities": {props.compute_identity_id: {}}}}
+    return identity | {
+        "location": location,
+        "properties": {
+            "computeType": "Kubernetes",
+            "resourceId": props.cluster_id,
+            "computeLocation": location,
+            "description": props.description,
+            "properties": {"namespace": props.namespace},
         },
     }
 
 
-def deployment_name(props: AzureMLAttachProps, template: dict) -> str:
-    """Changes with the compute's body, so that a change replaces the compute (see module doc)."""
-    body = json.dumps({"template": template, "cluster": props.cluster_id}, sort_keys=True)
-    return f"attach-{props.compute_name}-{hashlib.sha256(body.encode()).hexdigest()[:8]}"
+def identity_type(props: AzureMLAttachProps) -> str:
+    """The compute's identity type as Azure ML reports it (empty: none)."""
+    return "UserAssigned" if props.compute_identity_id else ""
 
 
 class AzureMLComputeAttach(Construct):
     """Exposes ``workspace`` (data source), ``principal_id``, ``role_assignments`` (role name ->
-    assignment), ``role_propagation``, ``trusted_access``, ``template`` and ``attachment``."""
+    assignment), ``role_propagation``, ``trusted_access``, ``compute`` (the record that detaches
+    on destroy) and ``attachment`` (the attach step)."""
+
+    def _compute_identity_roles(self, props: AzureMLAttachProps) -> dict[str, RoleAssignment]:
+        """role name -> assignment of the compute's user-assigned identity (known at synth time)."""
+        if not props.compute_identity_id:
+            return {}
+        if not (props.storage_account_id and props.container_registry_id):
+            raise ValueError("a compute identity needs storage_account_id and container_registry_id")
+        name, resource_group = _name_and_group(props.compute_identity_id)
+        identity = DataAzurermUserAssignedIdentity(self, "compute_identity", name=name, resource_group_name=resource_group)
+        grants = {ACR_PULL: props.container_registry_id, STORAGE_BLOB_DATA_CONTRIBUTOR: props.storage_account_id}
+        return {
+            role: RoleAssignment(
+                self,
+                f"compute_{role.lower().replace(' ', '_')}",
+                scope=scope,
+                role_definition_name=role,
+                principal_id=identity.principal_id,
+                principal_type="ServicePrincipal",
+            )
+            for role, scope in grants.items()
+        }
 
     def __init__(
         self,
@@ -168,13 +187,11 @@ class AzureMLComputeAttach(Construct):
         id_: str,
         *,
         props: AzureMLAttachProps,
-        attach_provider: TerraformProvider,
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
-        """``attach_provider``: azurerm in the workspace's subscription with
-        ``features.template_deployment.delete_nested_items_during_deletion = false``.
-        ``depends_on``: in-cluster objects that must exist first (the compute namespace, which
-        Azure ML does not check, and the instance types)."""
+        """``depends_on``: in-cluster objects that must exist first (the compute namespace, which
+        Azure ML does not check, and the instance types). The attach and detach steps run
+        ``az rest`` on the deploying machine (Azure CLI, signed in)."""
         super().__init__(scope, id_)
         self.workspace = DataAzurermMachineLearningWorkspace(
             self,
@@ -190,7 +207,9 @@ class AzureMLComputeAttach(Construct):
         else:
             self.principal_id = self.workspace.identity.get(0).principal_id
 
-        roles = [READER, EXTENSION_CONTRIBUTOR, RBAC_CLUSTER_ADMIN]
+        roles = [READER, EXTENSION_CONTRIBUTOR]
+        if props.rbac_cluster_admin:
+            roles.append(RBAC_CLUSTER_ADMIN)
         if props.local_accounts_enabled:
             roles.append(CLUSTER_ADMIN_ROLE)
         if props.user_assigned_identity:
@@ -206,12 +225,13 @@ class AzureMLComputeAttach(Construct):
             )
             for role in roles
         }
-        # Azure ML checks these when it attaches.
+        self.compute_identity_roles = self._compute_identity_roles(props)
+        # Azure ML checks the workspace's when it attaches; the compute's are used by its first job.
         self.role_propagation = RolePropagationWait(
             self,
             "workspace_roles_propagation",
             props=RolePropagationWaitProps(),
-            role_assignments=list(self.role_assignments.values()),
+            role_assignments=[*self.role_assignments.values(), *self.compute_identity_roles.values()],
         )
         self.trusted_access = KubernetesClusterTrustedAccessRoleBinding(
             self,
@@ -222,18 +242,14 @@ class AzureMLComputeAttach(Construct):
             roles=[ML_WORKLOAD_ROLE],
         )
 
-        self.template = compute_template(props)
-        self.attachment = ResourceGroupTemplateDeployment(
+        body = Fn.jsonencode(compute_body(props, self.workspace.location))
+        # Destroyed after the attach step and before what it depends on: the detach runs while
+        # the roles and the binding still exist.
+        self.compute = TerraformData(
             self,
             "compute",
-            name=deployment_name(props, self.template),
-            resource_group_name=props.workspace_resource_group,
-            deployment_mode="Incremental",
-            template_content=json.dumps(self.template, sort_keys=True),
-            parameters_content=Fn.jsonencode(
-                {"location": {"value": self.workspace.location}, "clusterId": {"value": props.cluster_id}}
-            ),
-            provider=attach_provider,
+            input={"compute_id": props.compute_id, "api_version": COMPUTE_API_VERSION},
+            triggers_replace={"compute_id": props.compute_id, "body": body},
             depends_on=[self.role_propagation.sleep, self.trusted_access, *depends_on],
             provisioners=[
                 LocalExecProvisioner(
@@ -241,10 +257,38 @@ class AzureMLComputeAttach(Construct):
                     when="destroy",
                     command=DETACH_SCRIPT,
                     environment={
-                        # Only self may be read at destroy time: the id comes from the template's output.
-                        "COMPUTE_ID": "${jsondecode(self.output_content).computeId.value}",
+                        # Only self may be read at destroy time, and the state's value is the one
+                        # that was attached (a renamed compute's new id is in the configuration).
+                        "COMPUTE_ID": "${self.input.compute_id}",
+                        "API_VERSION": "${self.input.api_version}",
+                        "POLL_SECONDS": str(POLL_SECONDS),
+                        "MAX_CHECKS": str(MAX_CHECKS),
+                    },
+                )
+            ],
+        )
+        self.attachment = TerraformData(
+            self,
+            "attach",
+            triggers_replace=self.compute.id,
+            depends_on=[self.compute],
+            provisioners=[
+                LocalExecProvisioner(
+                    type="local-exec",
+                    command=ATTACH_SCRIPT,
+                    environment={
+                        "COMPUTE_ID": props.compute_id,
                         "API_VERSION": COMPUTE_API_VERSION,
-                        "POLL_SECONDS": str(DETACH_POLL_SECONDS),
+                        "COMPUTE_BODY": body,
+                        "CLUSTER_ID": props.cluster_id,
+                        "NAMESPACE": props.namespace,
+                        "IDENTITY_TYPE": identity_type(props),
+                        "BINDING_ID": props.trusted_access_id,
+                        "BINDING_API_VERSION": TRUSTED_ACCESS_API_VERSION,
+                        "FLUX_CONFIGURATION_ID": props.flux_configuration_id or "",
+                        "FLUX_API_VERSION": FLUX_API_VERSION,
+                        "POLL_SECONDS": str(POLL_SECONDS),
+                        "MAX_CHECKS": str(MAX_CHECKS),
                     },
                 )
             ],

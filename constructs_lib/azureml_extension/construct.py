@@ -69,12 +69,13 @@ class AzureMLExtensionProps:
     settings_applied_elsewhere: tuple[str, ...] = ()
 
 
-def escape_setting_key(key: str) -> str:
-    """An extension setting key with each dot escaped: the settings are parsed like Helm
-    ``--set``, where a dot nests, so a label key such as ``kubernetes.azure.com/agentpool`` must
-    reach the chart as ``kubernetes\\.azure\\.com/agentpool`` (the escaping Learn's AKS Dapr
-    extension settings page shows for ``global.nodeSelector.kubernetes\\.io/os``)."""
-    return key.replace(".", "\\.")
+def escape_setting_key(part: str) -> str:
+    """One part of an extension setting key that comes from config (a label key such as
+    ``example.com/pool``), escaped so that its dots do not nest: extension settings are parsed like
+    Helm ``--set``, where a dot in a key nests and ``\\.`` is a literal dot (Learn, AKS Dapr
+    extension settings, ``nodeSelector.kubernetes\\.io/os``). Build the key as
+    ``f"nodeSelector.{escape_setting_key(key)}"``."""
+    return part.replace("\\", "\\\\").replace(".", "\\.")
 
 
 def _flag(value: bool) -> str:

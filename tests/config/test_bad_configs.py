@@ -76,6 +76,19 @@ WITH_WORKSPACE = {
     "subscription_id": "44444444-4444-4444-4444-444444444444",
     "azureml": {**DEFAULT["azureml"], "workspace": {"id": WORKSPACE_ID, "compute_name": "aks-prod"}},
 }
+COMPUTE_IDENTITY = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aml-compute"
+)
+WITH_COMPUTE_IDENTITY = {
+    "id": WORKSPACE_ID,
+    "compute_name": "aks-prod",
+    "compute_identity": COMPUTE_IDENTITY,
+    "storage_account_id": "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.Storage/storageAccounts/stmlw",
+    "container_registry_id": "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ContainerRegistry/registries/crmlw",
+}
 GPU_POOL = {**POOL, "name": "mlgpu", "vm_size": "Standard_NC24ads_A100_v4", "min_count": 0, "gpu": True}
 INSTANCE = {
     "name": "cpu",
@@ -561,6 +574,41 @@ CASES = [
     ),
     Case("ingress-sources-null", ("ingress.allowed_source_cidrs",), put("ingress.allowed_source_cidrs", None)),
     # --- Azure ML workspace attach and instance types
+    Case(
+        "lb-router-plaintext-not-explicit",
+        ("azureml.allow_insecure_connections",),
+        put("azureml.inference_router_service_type", "loadBalancer"),
+    ),
+    Case(
+        "compute-identity-system",
+        ("azureml.workspace.compute_identity",),
+        put("azureml.workspace.compute_identity", "system"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-identity-without-storage-and-registry",
+        ("azureml.workspace.compute_identity",),
+        put("azureml.workspace.compute_identity", COMPUTE_IDENTITY),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-identity-is-the-admin-workspace-identity",
+        ("azureml.workspace.compute_identity",),
+        put("azureml.workspace", {**WITH_COMPUTE_IDENTITY, "identity_id": COMPUTE_IDENTITY}),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "compute-identity-not-an-identity",
+        ("azureml.workspace.compute_identity",),
+        put("azureml.workspace.compute_identity", f"{ID_PREFIX}/providers/Microsoft.Storage/storageAccounts/st"),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "grant-rbac-cluster-admin-not-bool",
+        ("azureml.workspace.grant_rbac_cluster_admin",),
+        put("azureml.workspace.grant_rbac_cluster_admin", "yes please"),
+        base=WITH_WORKSPACE,
+    ),
     Case("workspace-without-subscription", ("subscription_id",), drop("subscription_id"), base=WITH_WORKSPACE),
     Case(
         "workspace-in-other-subscription",

@@ -198,3 +198,19 @@ def test_existing_pool_is_selected_by_its_agentpool_label():
     settings = extension_settings(props(node_selector=("kubernetes.azure.com/agentpool", "mlcpu")))
     assert settings["nodeSelector.kubernetes\\.azure\\.com/agentpool"] == "mlcpu"
     assert not [k for k in settings if k.startswith("nodeSelector.") and k != "nodeSelector.kubernetes\\.azure\\.com/agentpool"]
+
+
+def test_dotted_node_label_keys_do_not_nest():
+    """Settings are parsed like Helm --set: an unescaped dot would nest nodeSelector.example.com/pool
+    into {"example": {"com/pool": ...}}."""
+    result = extension_settings(props(node_selector=("example.com/pool", "ml")))
+    assert result["nodeSelector.example\\.com/pool"] == "ml"
+    assert not [k for k in result if k.startswith("nodeSelector.") and k != "nodeSelector.example\\.com/pool"]
+
+
+@pytest.mark.parametrize(
+    ("key", "escaped"),
+    [("workload", "workload"), ("example.com/pool", "example\\.com/pool"), ("a.b.c", "a\\.b\\.c"), ("a\\b", "a\\\\b")],
+)
+def test_escape_setting_key(key, escaped):
+    assert escape_setting_key(key) == escaped

@@ -159,8 +159,15 @@ def test_no_workload_identity_resources_without_it(synth, default_synth):
 def test_attach_waits_for_the_flux_configuration(synth):
     result = synth(HTTPS_TOKEN)
     (flux_name,) = result.resources(STACK, "azurerm_kubernetes_flux_configuration")
-    attach = result.only(STACK, "azurerm_resource_group_template_deployment")
-    assert f"azurerm_kubernetes_flux_configuration.{flux_name}" in attach["depends_on"]
+    (record,) = [
+        r for r in result.resources(STACK, "terraform_data").values() if r["//"]["metadata"]["path"].endswith("/compute")
+    ]
+    assert f"azurerm_kubernetes_flux_configuration.{flux_name}" in record["depends_on"]
+    # ... and its attach step waits until Flux reports the configuration Compliant (instance types applied).
+    (attach,) = [r for r in result.resources(STACK, "terraform_data").values() if r["//"]["metadata"]["path"].endswith("/attach")]
+    environment = attach["provisioner"][0]["local-exec"]["environment"]
+    assert environment["FLUX_CONFIGURATION_ID"] == f"${{azurerm_kubernetes_flux_configuration.{flux_name}.id}}"
+    assert environment["FLUX_API_VERSION"] == "2024-11-01"
 
 
 def test_terraform_mode_has_no_flux(default_synth, standalone_synth):

@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from constructs_lib.azureml_attach import ML_WORKLOAD_ROLE, AzureMLAttachProps, compute_template, deployment_name
+from constructs_lib.azureml_attach import AzureMLAttachProps, compute_body
 from tests.conftest import ROOT
 from tests.stacks.test_state_safety import variant_of
 
@@ -33,57 +35,129 @@ def resources(result, resource_type: str) -> dict[str, dict]:
     return result.resources(STACK, resource_type)
 
 
-def test_attach_creates_kubernetes_compute_in_the_workspace(workspace_synth):
-    attach = workspace_synth.only(STACK, "azurerm_resource_group_template_deployment")
-    assert attach["resource_group_name"] == "rg-ml" and attach["deployment_mode"] == "Incremental"
-    template = json.loads(attach["template_content"])
-    (compute,) = template["resources"]
-    assert compute["type"] == "Microsoft.MachineLearningServices/workspaces/computes"
-    assert compute["name"] == "mlw-prod/aks-prod"
-    assert compute["properties"]["computeType"] == "Kubernetes"
-    assert compute["properties"]["properties"] == {"namespace": "azureml-workloads"}
-    assert compute["properties"]["resourceId"] == "[parameters('clusterId')]"
-    assert CLUSTER_ID in attach["parameters_content"]
-    assert "data.azurerm_machine_learning_workspace." in attach["parameters_content"]  # location
-    assert "computeId" in template["outputs"]
-    assert re.fullmatch(r"attach-aks-prod-[0-9a-f]{8}", attach["name"])
+COMPUTE_ID = f"{WORKSPACE_ID}/computes/aks-prod"
+# Literal values from the sources, never the constants the code imports (a wrong constant would
+# pass against itself): the compute REST API (azure-rest-api-specs machinelearningservices
+# stable/2025-12-01), the binding API azurerm 4.55.0 uses (containerservice 2025-07-01) and the
+# Trusted Access role Azure ML needs (Learn, "Trusted Access"; AML-Kubernetes azureml-aks-ta-support.md).
+COMPUTE_API = "2025-12-01"
+TRUSTED_ACCESS_API = "2025-07-01"
+ML_WORKLOAD = "Microsoft.MachineLearningServices/workspaces/mlworkload"
 
 
-def test_a_changed_compute_is_replaced_not_updated():
-    """Azure ML fails in-place updates of this compute: the deployment name (ForceNew) follows the body."""
-    base = AzureMLAttachProps(
-        workspace_id=WORKSPACE_ID,
-        workspace_name="mlw-prod",
-        workspace_resource_group="rg-ml",
-        compute_name="aks-prod",
-        namespace="azureml-workloads",
-        cluster_id=CLUSTER_ID,
-        user_assigned_identity=None,
-        local_accounts_enabled=True,
+def attach_steps(result) -> tuple[str, dict, str, dict]:
+    """(address, record that detaches on destroy, address, attach step)."""
+    found = {r["//"]["metadata"]["path"].rsplit("/", 1)[1]: (n, r) for n, r in resources(result, "terraform_data").items()}
+    assert set(found) == {"compute", "attach"}, found
+    (record_name, record), (attach_name, attach) = found["compute"], found["attach"]
+    return f"terraform_data.{record_name}", record, f"terraform_data.{attach_name}", attach
+
+
+def test_attach_puts_the_whole_compute_body(workspace_synth):
+    (location_source,) = workspace_synth.stacks[STACK]["data"]["azurerm_machine_learning_workspace"]
+    location = f"data.azurerm_machine_learning_workspace.{location_source}.location"
+    _, record, _, attach = attach_steps(workspace_synth)
+    (step,) = [p["local-exec"] for p in attach["provisioner"]]
+    assert "when" not in step  # runs at create
+    # The whole body is the contract with Azure ML (KubernetesCompute.json of the 2025-12-01 spec).
+    body = (
+        f'${{jsonencode({{"location" = {location}, "properties" = {{"computeType" = "Kubernetes", "resourceId" ='
+        f' "{CLUSTER_ID}", "computeLocation" = {location}, "description" = "AKS cluster attached by the'
+        ' aks-azureml-spoke project", "properties" = {"namespace" = "azureml-workloads"}}})}'
     )
-    moved = AzureMLAttachProps(**{**base.__dict__, "namespace": "ml-jobs"})
-    assert deployment_name(base, compute_template(base)) == deployment_name(base, compute_template(base))
-    assert deployment_name(base, compute_template(base)) != deployment_name(moved, compute_template(moved))
+    assert step["environment"] == {
+        "COMPUTE_ID": COMPUTE_ID,
+        "API_VERSION": COMPUTE_API,
+        "COMPUTE_BODY": body,
+        "CLUSTER_ID": CLUSTER_ID,
+        "NAMESPACE": "azureml-workloads",
+        "IDENTITY_TYPE": "",
+        "BINDING_ID": f"{CLUSTER_ID}/trustedAccessRoleBindings/aml-aks-prod",
+        "BINDING_API_VERSION": TRUSTED_ACCESS_API,
+        "FLUX_CONFIGURATION_ID": "",  # terraform mode: the objects exist before the attach
+        "FLUX_API_VERSION": "2024-11-01",
+        "POLL_SECONDS": "10",
+        "MAX_CHECKS": "60",
+    }
+    assert record["triggers_replace"] == {"compute_id": COMPUTE_ID, "body": body}
+    assert "azurerm_resource_group_template_deployment" not in workspace_synth.stacks[STACK]["resource"]
 
 
-def test_destroy_detaches_instead_of_deleting(workspace_synth):
-    attach = workspace_synth.only(STACK, "azurerm_resource_group_template_deployment")
-    provider = next(p for p in workspace_synth.stacks[STACK]["provider"]["azurerm"] if p.get("alias") == "azureml_attach")
-    assert attach["provider"] == "azurerm.azureml_attach"
-    # The deployment's own cleanup sends a DELETE without underlyingResourceAction: turned off.
-    assert provider["features"][0]["template_deployment"] == [{"delete_nested_items_during_deletion": False}]
-    ((kind, step),) = attach["provisioner"][0].items()
-    assert kind == "local-exec" and step["when"] == "destroy"
+def test_the_attach_step_runs_again_with_the_compute_record(workspace_synth):
+    record_address, _, _, attach = attach_steps(workspace_synth)
+    assert attach["triggers_replace"] == f"${{{record_address}.id}}"
+    assert attach["depends_on"] == [record_address]
+
+
+COMPUTE_IDENTITY_FOR_PROPERTY = (
+    f"{WORKSPACE_ID.split('/providers/')[0]}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-c"
+)
+ATTACH_FIELDS = {
+    "workspace_id": st.sampled_from([WORKSPACE_ID, WORKSPACE_ID.replace("mlw-prod", "mlw-dev")]),
+    "compute_name": st.sampled_from(["aks-prod", "aks-dev"]),
+    "namespace": st.sampled_from(["azureml-workloads", "ml-jobs"]),
+    "cluster_id": st.sampled_from([CLUSTER_ID, CLUSTER_ID.replace("aks-amlws", "aks-other")]),
+    "description": st.sampled_from(["AKS cluster attached by the aks-azureml-spoke project", "other"]),
+    "compute_identity_id": st.sampled_from([None, COMPUTE_IDENTITY_FOR_PROPERTY]),
+}
+BASE_PROPS = AzureMLAttachProps(
+    workspace_id=WORKSPACE_ID,
+    workspace_name="mlw-prod",
+    workspace_resource_group="rg-ml",
+    compute_name="aks-prod",
+    namespace="azureml-workloads",
+    cluster_id=CLUSTER_ID,
+    user_assigned_identity=None,
+    local_accounts_enabled=True,
+)
+
+
+def replacement_trigger(props: AzureMLAttachProps, location: str) -> dict:
+    """What the compute record's triggers_replace holds (as synthesized above), for given props."""
+    return {"compute_id": props.compute_id, "body": compute_body(props, location)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(changes=st.fixed_dictionaries({}, optional=ATTACH_FIELDS), location=st.sampled_from(["westeurope", "northeurope"]))
+def test_every_change_to_the_compute_replaces_it(changes, location):
+    """Azure ML fails in-place updates of this compute, so every field that reaches Azure ML (the
+    body, or the compute's id) must change the replacement trigger; nothing else may."""
+    changed = AzureMLAttachProps(**{**BASE_PROPS.__dict__, **changes})
+    differs = {k for k, v in changes.items() if getattr(BASE_PROPS, k) != v} | (
+        {"location"} if location != "westeurope" else set()
+    )
+    same = replacement_trigger(changed, location) == replacement_trigger(BASE_PROPS, "westeurope")
+    assert same == (not differs), differs
+    # Every field of the PUT body is one of these (none is left out of the trigger).
+    body = json.dumps(compute_body(changed, location))
+    for field in ("namespace", "cluster_id", "description", "compute_identity_id"):
+        assert getattr(changed, field) is None or getattr(changed, field) in body
+
+
+def test_destroy_detaches_with_the_id_from_its_own_state(workspace_synth):
+    _, record, _, _ = attach_steps(workspace_synth)
+    # Built at synth time from the workspace id and the compute name, stored in this state.
+    assert record["input"] == {"compute_id": COMPUTE_ID, "api_version": COMPUTE_API}
+    (step,) = [p["local-exec"] for p in record["provisioner"]]
+    assert step["when"] == "destroy"
+    assert step["environment"] == {
+        "COMPUTE_ID": "${self.input.compute_id}",
+        "API_VERSION": "${self.input.api_version}",
+        "POLL_SECONDS": "10",
+        "MAX_CHECKS": "60",
+    }
     assert "underlyingResourceAction=Detach" in step["command"]
     assert "underlyingResourceAction=Delete" not in step["command"]
-    assert step["environment"]["COMPUTE_ID"] == "${jsondecode(self.output_content).computeId.value}"
+    # Nothing of the attach step or of any deployment record in what the detach reads.
+    assert "output_content" not in json.dumps(record) and "terraform_data" not in json.dumps(record["triggers_replace"])
 
 
 def test_workspace_roles_exist_and_propagate_before_attach(workspace_synth):
     assignments = resources(workspace_synth, "azurerm_role_assignment")
     roles = {a["role_definition_name"]: a for a in assignments.values()}
-    # Local accounts are disabled in this fixture: no admin credential to list, so no Cluster Admin Role.
-    assert set(roles) == {"Reader", "Kubernetes Extension Contributor", "Azure Kubernetes Service RBAC Cluster Admin"}
+    # Local accounts are disabled in this fixture: no admin credential to list, so no Cluster Admin Role;
+    # no cluster-wide Kubernetes admin unless asked for (grant_rbac_cluster_admin).
+    assert set(roles) == {"Reader", "Kubernetes Extension Contributor"}
     for role in roles.values():
         assert role["scope"] == CLUSTER_ID
         assert "data.azurerm_machine_learning_workspace." in role["principal_id"]
@@ -91,8 +165,8 @@ def test_workspace_roles_exist_and_propagate_before_attach(workspace_synth):
     (wait_name, wait), *others = resources(workspace_synth, "time_sleep").items()
     assert not others
     assert set(wait["depends_on"]) == {f"azurerm_role_assignment.{n}" for n in assignments}
-    attach = workspace_synth.only(STACK, "azurerm_resource_group_template_deployment")
-    assert f"time_sleep.{wait_name}" in attach["depends_on"]
+    _, record, _, _ = attach_steps(workspace_synth)
+    assert f"time_sleep.{wait_name}" in record["depends_on"]
 
 
 def test_a_workspace_without_system_identity_fails_with_a_clear_message(workspace_synth):
@@ -105,11 +179,11 @@ def test_a_workspace_without_system_identity_fails_with_a_clear_message(workspac
 def test_trusted_access_binding_before_attach(workspace_synth):
     (name, binding), *others = resources(workspace_synth, "azurerm_kubernetes_cluster_trusted_access_role_binding").items()
     assert not others
-    assert binding["roles"] == [ML_WORKLOAD_ROLE]
+    assert binding["roles"] == [ML_WORKLOAD]
     assert binding["source_resource_id"] == WORKSPACE_ID and binding["kubernetes_cluster_id"] == CLUSTER_ID
-    assert re.fullmatch(r"[A-Za-z0-9-]{1,24}", binding["name"])
-    attach = workspace_synth.only(STACK, "azurerm_resource_group_template_deployment")
-    assert f"azurerm_kubernetes_cluster_trusted_access_role_binding.{name}" in attach["depends_on"]
+    assert binding["name"] == "aml-aks-prod" and re.fullmatch(r"[A-Za-z0-9-]{1,24}", binding["name"])
+    _, record, _, _ = attach_steps(workspace_synth)
+    assert f"azurerm_kubernetes_cluster_trusted_access_role_binding.{name}" in record["depends_on"]
 
 
 def test_namespace_and_instance_types_exist_before_attach(workspace_synth):
@@ -126,7 +200,7 @@ def test_namespace_and_instance_types_exist_before_attach(workspace_synth):
         "limits": {"cpu": "20", "memory": "200Gi", "nvidia.com/gpu": 1},
     }
     assert "namespace" not in gpu["metadata"]  # cluster-scoped
-    depends = set(workspace_synth.only(STACK, "azurerm_resource_group_template_deployment")["depends_on"])
+    depends = set(attach_steps(workspace_synth)[1]["depends_on"])
     assert f"kubernetes_namespace_v1.{namespaces['azureml-workloads']}" in depends
     assert {f"kubernetes_manifest.{k}" for k, _ in instance_types.values()} <= depends
 
@@ -180,6 +254,7 @@ def test_no_network_policy_for_an_internal_lb_router(synth_root):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
         raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
         raw["azureml"]["inference_router_service_type"] = "loadBalancer"
+        raw["azureml"]["allow_insecure_connections"] = True  # plain HTTP must be chosen explicitly
 
     stacks = variant_of("default.yaml", synth_root, "lb-router-policy", lb_router)
     assert "kubernetes_network_policy_v1" not in stacks[STACK]["resource"]
@@ -216,3 +291,95 @@ def test_user_assigned_workspace_identity_gets_contributor(synth_root):
     roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}
     assert {"Contributor", "Azure Kubernetes Service Cluster Admin Role"} <= set(roles)  # local accounts on here
     assert all("data.azurerm_user_assigned_identity." in r["principal_id"] for r in roles.values())
+
+
+def test_rbac_cluster_admin_only_on_request(synth_root):
+    def opt_in(raw):
+        raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
+        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", "grant_rbac_cluster_admin": True}
+
+    stacks = variant_of("default.yaml", synth_root, "rbac-cluster-admin", opt_in)
+    roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}
+    assert roles["Azure Kubernetes Service RBAC Cluster Admin"]["scope"].endswith("/managedClusters/aks-amlprod")
+
+
+COMPUTE_IDENTITY = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aml-compute"
+)
+STORAGE = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/stmlw"
+)
+REGISTRY = (
+    "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
+    "/providers/Microsoft.ContainerRegistry/registries/crmlw"
+)
+
+
+def test_a_user_assigned_compute_identity_is_attached_and_granted_the_workspace_data(synth_root):
+    def compute_identity(raw):
+        raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
+        raw["azureml"]["workspace"] = {
+            "id": WORKSPACE_ID,
+            "compute_name": "aks-prod",
+            "compute_identity": COMPUTE_IDENTITY,
+            "storage_account_id": STORAGE,
+            "container_registry_id": REGISTRY,
+        }
+
+    stacks = variant_of("default.yaml", synth_root, "compute-identity", compute_identity)
+    stack = stacks[STACK]
+    (identity_name, identity), *rest = [
+        (n, d) for n, d in stack["data"]["azurerm_user_assigned_identity"].items() if d["name"] == "id-aml-compute"
+    ]
+    assert not rest and identity["resource_group_name"] == "rg-ml"
+    grants = {
+        a["role_definition_name"]: a["scope"]
+        for a in stack["resource"]["azurerm_role_assignment"].values()
+        if a["principal_id"] == f"${{data.azurerm_user_assigned_identity.{identity_name}.principal_id}}"
+    }
+    assert grants == {"AcrPull": REGISTRY, "Storage Blob Data Contributor": STORAGE}
+    (attach,) = [r for r in stack["resource"]["terraform_data"].values() if r["//"]["metadata"]["path"].endswith("/attach")]
+    environment = attach["provisioner"][0]["local-exec"]["environment"]
+    assert environment["IDENTITY_TYPE"] == "UserAssigned"
+    assert (
+        f'"identity" = {{"type" = "UserAssigned", "userAssignedIdentities" = {{"{COMPUTE_IDENTITY}" = {{}}}}}}'
+        in (environment["COMPUTE_BODY"])
+    )
+
+
+def test_without_a_compute_identity_the_body_has_none():
+    assert "identity" not in compute_body(BASE_PROPS, "westeurope")
+    with_identity = AzureMLAttachProps(**{**BASE_PROPS.__dict__, "compute_identity_id": COMPUTE_IDENTITY})
+    assert compute_body(with_identity, "westeurope")["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": {COMPUTE_IDENTITY: {}},
+    }
+
+
+def test_amlarc_taints_need_no_setting_and_others_warn(workspace_synth):
+    """Learn supports only the ml.azure.com/amlarc* taints (tolerated by Azure ML's workloads);
+    others keep the undocumented workLoadToleration settings, with a warning at synth."""
+    import yaml
+
+    from config.loader import load_config
+    from stacks.construct_props import taint_warnings, workload_tolerations
+
+    raw = yaml.safe_load(FIXTURE.read_text())
+    gpu = next(p for p in raw["cluster"]["node_pools"] if p["name"] == "mlgpu")
+    gpu["taints"] = ["ml.azure.com/amlarc-workload=true:NoSchedule", "nvidia.com/gpu=present:NoSchedule"]
+    path = workspace_synth.outdir.parent / "amlarc-taints.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    config = load_config(path)
+    assert workload_tolerations(config) == {
+        "workLoadToleration[0].key": "nvidia.com/gpu",
+        "workLoadToleration[0].operator": "Equal",
+        "workLoadToleration[0].value": "present",
+        "workLoadToleration[0].effect": "NoSchedule",
+    }
+    (warning,) = taint_warnings(config)
+    assert "mlgpu" in warning and "nvidia.com/gpu=present:NoSchedule" in warning and "workLoadToleration" in warning
+    gpu["taints"] = ["ml.azure.com/amlarc-workload=true:NoSchedule"]
+    path.write_text(yaml.safe_dump(raw))
+    only_amlarc = load_config(path)
+    assert workload_tolerations(only_amlarc) == {} and taint_warnings(only_amlarc) == []

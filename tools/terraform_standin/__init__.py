@@ -18,6 +18,10 @@ Modules:
   cache.py      shared derived files under .stamps/terraform-standin/
   tls.py        the server certificate for go-plugin's AutoMTLS
   regenerate_schemas.py  how to refresh ``schemas/`` after a provider bump
+  fake_arm.py   a fake Azure Resource Manager (JSON store named by STANDIN_ARM_STORE, injectable
+                failures, per-azurerm-version template deployment behaviour) for the attach's types
+  remote.py     the stand-in azurerm provider's side of it (create/read/delete through the store)
+  fake_az.py    a fake ``az rest`` against the same store, for the attach and detach steps
   __main__.py   ``python -m tools.terraform_standin <stack dirs>``: validate + plan + timings
 
 Tests: tests/terraform/.

@@ -163,6 +163,9 @@ class Workspace:
     steps: list[Step] = field(default_factory=list)
     # Values the stand-in data sources return (values.OBSERVED_ENV), e.g. an existing cluster's.
     observed_values: Path | None = None
+    # More environment for Terraform, its providers and provisioners (e.g. the fake ARM store
+    # and a PATH with the fake Azure CLI first: fake_arm.py, fake_az.py).
+    env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stack(
@@ -184,6 +187,7 @@ class Workspace:
         env.pop(values.OBSERVED_ENV, None)
         if self.observed_values is not None:
             env[values.OBSERVED_ENV] = str(self.observed_values)
+        env.update(self.env)
         command = ["terraform", *args]
         started, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run(command, cwd=self.directory, env=env, capture_output=True, text=True, timeout=300)

@@ -28,7 +28,7 @@ from typing import Any
 
 import grpc
 
-from tools.terraform_standin import cty, protocol, replacement, schema, tls, values
+from tools.terraform_standin import cty, protocol, remote, replacement, schema, tls, values
 from tools.terraform_standin.cache import cached_dir
 
 # go-plugin handshake of Terraform's provider plugins (terraform/internal/plugin/serve.go).
@@ -45,6 +45,7 @@ class StandinProvider:
 
     def __init__(self, info: schema.ProviderInfo):
         self.info = info
+        self.settings = remote.ProviderSettings()  # from ConfigureProvider
 
     # --- schema ---------------------------------------------------------------------------------
 
@@ -118,6 +119,9 @@ class StandinProvider:
         return pb.DiagnosticsResponse(diagnostics=self._deprecations(block, config))
 
     def ConfigureProvider(self, request, context):
+        if self.info.name == "azurerm":
+            t = schema.block_type(schema.provider_entry(self.info.schema_file)["block"])
+            self.settings = remote.ProviderSettings.from_config(cty.decode_msgpack(request.config.msgpack, t))
         return pb.DiagnosticsResponse()
 
     def UpgradeResourceState(self, request, context):
@@ -126,7 +130,12 @@ class StandinProvider:
         return pb.UpgradeResourceState.Response(upgraded_state=pb.DynamicValue(msgpack=cty.encode_msgpack(state, t)))
 
     def ReadResource(self, request, context):
-        # Nothing exists remotely: the stored state is the truth.
+        if remote.active(self.info.name, request.type_name):
+            t = self.type_of(schema.RESOURCE, request.type_name)
+            current = cty.decode_msgpack(request.current_state.msgpack, t)
+            if current is not None and not remote.still_exists(request.type_name, current):
+                return pb.ReadResource.Response(new_state=pb.DynamicValue(msgpack=cty.encode_msgpack(None, t)))
+        # Otherwise nothing exists remotely: the stored state is the truth.
         return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
 
     def PlanResourceChange(self, request, context):
@@ -151,6 +160,17 @@ class StandinProvider:
         t = self.type_of(schema.RESOURCE, request.type_name)
         planned = cty.decode_msgpack(request.planned_state.msgpack, t)
         response = pb.ApplyResourceChange.Response(private=request.planned_private)
+        if remote.active(self.info.name, request.type_name):
+            prior = cty.decode_msgpack(request.prior_state.msgpack, t)
+            outcome = remote.apply(self.settings, request.type_name, prior, planned)
+            if outcome is not None:
+                state = outcome.state
+                if state is not None:
+                    state = values.placeholders_for(self.info.name, request.type_name, state).replace_unknowns(state, t)
+                response.new_state.msgpack = cty.encode_msgpack(state, t)
+                if outcome.error:
+                    response.diagnostics.append(pb.Diagnostic(severity=pb.Diagnostic.ERROR, summary=outcome.error))
+                return response
         if planned is not None:
             planned = values.placeholders_for(self.info.name, request.type_name, planned).replace_unknowns(planned, t)
         response.new_state.msgpack = cty.encode_msgpack(planned, t)
