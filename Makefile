@@ -96,3 +96,11 @@ GITOPS_DIR ?= gitops.out
 .PHONY: gitops
 gitops: setup
 	$(VENV)/bin/python -m stacks.gitops_manifests --config $(AKS_CONFIG) --out $(GITOPS_DIR)
+
+# --- Hub firewall egress (README "What you need from the hub") --------------------------------------
+# Prints the egress rules $(AKS_CONFIG) needs: FORMAT=table (default), json, az (Firewall Policy
+# commands) or csv; extra arguments via ARGS=...
+FORMAT ?= table
+.PHONY: egress
+egress: $(firstword $(SETUP_$(TOOLCHAIN)))
+	@$(VENV)/bin/python -m tools.egress --config $(AKS_CONFIG) --format $(FORMAT) $(ARGS)

@@ -74,6 +74,7 @@ ML_WORKSPACE_TYPE = "Microsoft.MachineLearningServices/workspaces"
 USER_ASSIGNED_IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 CONTAINER_REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
+FIREWALL_POLICY_TYPE = "Microsoft.Network/firewallPolicies"
 
 VNetId = AzureResourceId[VNET_TYPE]
 WorkspaceId = AzureResourceId[WORKSPACE_TYPE]
@@ -83,3 +84,4 @@ MachineLearningWorkspaceId = AzureResourceId[ML_WORKSPACE_TYPE]
 UserAssignedIdentityId = AzureResourceId[USER_ASSIGNED_IDENTITY_TYPE]
 StorageAccountId = AzureResourceId[STORAGE_ACCOUNT_TYPE]
 ContainerRegistryId = AzureResourceId[CONTAINER_REGISTRY_TYPE]
+FirewallPolicyId = AzureResourceId[FIREWALL_POLICY_TYPE]

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from config.azure_ids import (
     GUID,
     ContainerRegistryId,
+    FirewallPolicyId,
     KeyVaultId,
     MachineLearningWorkspaceId,
     PrivateDnsZoneId,
@@ -106,6 +107,7 @@ ResourceGroupName = _pattern(
 RelativeDirectory = _pattern(
     r"(?!/)(?!.*(^|/)\.\.(/|$))[\w.-]+(/[\w.-]+)*", "a relative directory inside the project, without '..'"
 )
+PrivateEndpointService = Literal["workspace", "storage", "container_registry", "key_vault"]
 DayOfWeek = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 DIAGNOSTIC_CATEGORIES = Literal[
@@ -162,6 +164,11 @@ class HubConfig(Model):
     vnet_id: VNetId
     address_space: list[IPv4Network] = Field(min_length=1)
     firewall_private_ip: IPv4Address
+    # The hub firewall's Firewall Policy, when the deploying identity may write it: aks-cluster then
+    # creates the egress rule collection group there (README "What you need from the hub").
+    firewall_policy_id: FirewallPolicyId | None = None
+    # Priority of that rule collection group in the policy (100-65000, lower first); unique per policy.
+    egress_rule_collection_group_priority: int = Field(default=500, ge=100, le=65000)
 
 
 # --------------------------------------------------------------------------- network
@@ -171,6 +178,17 @@ class NetworkConfig(Model):
     service_cidr: IPv4Network = IPv4Network("172.16.0.0/16")
     dns_service_ip: IPv4Address = IPv4Address("172.16.0.10")
     pod_cidr: IPv4Network = IPv4Network("192.168.0.0/16")
+    # Services the spoke reaches through private endpoints (their privatelink zones resolve through
+    # the hub's DNS): their public endpoints leave the egress list (README "What you need from the hub").
+    private_endpoints: list[PrivateEndpointService] = Field(default_factory=list)
+
+    @field_validator("private_endpoints")
+    @classmethod
+    def _unique_services(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({s for s in value if value.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"services must be unique; repeated: {', '.join(duplicates)}")
+        return value
 
 
 # --------------------------------------------------------------------------- cluster
@@ -329,6 +347,13 @@ class WorkspaceConfig(Model):
     # Its default storage account and container registry.
     storage_account_id: StorageAccountId | None = None
     container_registry_id: ContainerRegistryId | None = None
+    # The workspace's region when it differs from `location` (its endpoints carry the region).
+    location: str | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _known_workspace_region(cls, value: str | None) -> str | None:
+        return value if value is None else _region(value)
 
 
 class ResourceRequests(Model):

@@ -1,0 +1,1 @@
+"""Reference data the deployment depends on (egress endpoints, VM sizes), each entry with its source."""

@@ -1,0 +1,48 @@
+"""Cross-field rules: what the hub firewall's egress list (catalog/egress.py, `make egress`) needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from config.checks.base import MISSING, Problem
+from config.model import AppConfig
+
+# Workspace facts the workspace id does not reveal and the egress list names (README, `azureml`).
+WORKSPACE_EGRESS_KEYS = (
+    ("workspace_guid", "its <guid>.workspace.<region>.api.azureml.ms endpoint"),
+    ("storage_account_id", "its storage account's blob endpoint"),
+    ("container_registry_id", "its registry's <acr>.azurecr.io and data endpoints"),
+)
+
+
+def _workspace_egress_rule(config: AppConfig) -> Iterator[Problem]:
+    """With a hub every byte leaves through its firewall, which must allow the workspace's own
+    endpoints; nothing we deploy can read them (the workspace data source exposes none)."""
+    workspace = config.azureml.workspace
+    if config.hub is None or workspace is None:
+        return
+    for key, why in WORKSPACE_EGRESS_KEYS:
+        if getattr(workspace, key) is None:
+            yield Problem(
+                f"azureml.workspace.{key}",
+                f"is required with hub and azureml.workspace: the hub firewall must allow {why} (`make egress` lists it)",
+                MISSING,
+            )
+
+
+def _private_endpoint_rule(config: AppConfig) -> Iterator[Problem]:
+    services = config.network.private_endpoints
+    for index, service in enumerate(services):
+        path = f"network.private_endpoints[{index}]"
+        if service in ("workspace", "storage", "container_registry") and config.azureml.workspace is None:
+            yield Problem(path, f"{service} is a service of the Azure ML workspace: needs azureml.workspace", service)
+        if service == "key_vault" and not (
+            (config.tls.mode == "keyvault" and config.tls.key_vault_id) or config.azureml.router_tls is not None
+        ):
+            yield Problem(path, "key_vault needs a Key Vault in use (tls.key_vault_id or azureml.router_tls)", service)
+
+
+RULES = (
+    _workspace_egress_rule,
+    _private_endpoint_rule,
+)
