@@ -8,6 +8,20 @@ from catalog.egress import EgressContext, Rule, resolve
 from config.azure_ids import parse_resource_id
 from config.model import AppConfig
 
+# One rule collection group per deployment in the hub's Firewall Policy, with a network and an
+# application rule collection (network first: Azure Firewall evaluates them first anyway). The same
+# names for `make egress FORMAT=az` and for the group aks-cluster creates (hub.firewall_policy_id).
+NETWORK_COLLECTION_PRIORITY = 100
+APPLICATION_COLLECTION_PRIORITY = 200
+
+
+def rule_collection_group_name(deployment: str) -> str:
+    return f"rcg-{deployment}-aks-egress"
+
+
+def rule_collection_name(deployment: str, kind: str) -> str:
+    return f"aks-{deployment}-{'app' if kind == 'application' else 'net'}"
+
 
 def git_host_and_port(url: str) -> tuple[str, int]:
     """The host and port Flux's source-controller connects to for ``gitops.repository_url``."""

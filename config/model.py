@@ -288,6 +288,9 @@ class ClusterConfig(Model):
     policy: PolicyConfig = PolicyConfig()
     image_cleaner_interval_hours: int = Field(default=48, ge=24, le=2160)
     secret_rotation_interval: Duration = "2m"
+    # AKS run command (`az aks command invoke`) runs kubectl in the cluster for anyone holding the
+    # Azure role to invoke it, around the private API and its network path: off unless opted in.
+    run_command_enabled: bool = False
 
 
 # --------------------------------------------------------------------------- monitoring

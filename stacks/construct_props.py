@@ -11,6 +11,13 @@ from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from config.azure_ids import parse_resource_id
+from config.egress import (
+    APPLICATION_COLLECTION_PRIORITY,
+    NETWORK_COLLECTION_PRIORITY,
+    egress_rules,
+    rule_collection_group_name,
+    rule_collection_name,
+)
 from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
 from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
@@ -21,6 +28,7 @@ from constructs_lib.azureml_workloads import AzureMLWorkloadsProps, RouterPolicy
 from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.cluster_policy import ClusterPolicyProps
 from constructs_lib.diagnostics import ClusterDiagnosticsProps, LogAnalyticsProps
+from constructs_lib.egress_rules import ApplicationRule, EgressRulesProps, NetworkRule
 from constructs_lib.gitops_delivery import (
     FluxSourceIdentityProps,
     GitOpsDeliveryProps,
@@ -80,6 +88,41 @@ def ingress_source_cidrs(config: AppConfig) -> list:
 
 def hub_subscription_id(config: AppConfig) -> str | None:
     return parse_resource_id(config.hub.vnet_id).subscription_id if config.hub else None
+
+
+def egress_rules_props(config: AppConfig) -> EgressRulesProps | None:
+    """The hub firewall rules `make egress` lists, as a rule collection group in the hub's Firewall
+    Policy; None without hub.firewall_policy_id (the hub team applies them, nothing is created)."""
+    if config.hub is None or config.hub.firewall_policy_id is None:
+        return None
+    rules = egress_rules(config)
+    return EgressRulesProps(
+        group_name=rule_collection_group_name(config.name),
+        firewall_policy_id=config.hub.firewall_policy_id,
+        priority=config.hub.egress_rule_collection_group_priority,
+        # Overlay pods leave SNATed to their node's address: the node subnet is every source.
+        source_addresses=(str(config.network.aks_subnet_cidr),),
+        application_collection_name=rule_collection_name(config.name, "application"),
+        application_collection_priority=APPLICATION_COLLECTION_PRIORITY,
+        network_collection_name=rule_collection_name(config.name, "network"),
+        network_collection_priority=NETWORK_COLLECTION_PRIORITY,
+        application_rules=tuple(
+            ApplicationRule(name=r.name, fqdn=r.destination, protocol=r.protocol, port=r.port)
+            for r in rules
+            if r.kind == "application"
+        ),
+        network_rules=tuple(
+            NetworkRule(
+                name=r.name,
+                protocol=r.protocol,
+                port=r.port,
+                destination_fqdn=r.destination if r.destination_type == "fqdn" else None,
+                destination_address=r.destination if r.destination_type == "service_tag" else None,
+            )
+            for r in rules
+            if r.kind == "network"
+        ),
+    )
 
 
 def log_analytics_props(config: AppConfig, names: Names, *, resource_group_name: str) -> LogAnalyticsProps:
@@ -172,8 +215,11 @@ def aks_cluster_props(
         defender_enabled=cluster.defender_enabled,
         image_cleaner_interval_hours=cluster.image_cleaner_interval_hours,
         secret_rotation_interval=cluster.secret_rotation_interval,
-        secrets_provider_key_vaults=(
-            {"ingress_tls": config.tls.key_vault_id} if config.tls.mode == "keyvault" and config.tls.key_vault_id else {}
+        run_command_enabled=cluster.run_command_enabled,
+        secrets_provider_secrets=(
+            {"ingress_tls": f"{config.tls.key_vault_id}/secrets/{config.tls.certificate_name}"}
+            if config.tls.mode == "keyvault" and config.tls.key_vault_id and config.tls.certificate_name
+            else {}
         ),
         tags=tags(config),
         protect=config.protect,

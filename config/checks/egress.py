@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from config.azure_ids import parse_resource_id
 from config.checks.base import MISSING, Problem
 from config.model import AppConfig
 
@@ -42,7 +43,23 @@ def _private_endpoint_rule(config: AppConfig) -> Iterator[Problem]:
             yield Problem(path, "key_vault needs a Key Vault in use (tls.key_vault_id or azureml.router_tls)", service)
 
 
+def _firewall_policy_rule(config: AppConfig) -> Iterator[Problem]:
+    hub = config.hub
+    if hub is None or hub.firewall_policy_id is None:
+        return
+    policy = parse_resource_id(hub.firewall_policy_id)
+    vnet = parse_resource_id(hub.vnet_id)
+    if policy.subscription_id.lower() != vnet.subscription_id.lower():
+        # The rule collection group is written through the hub provider (the hub VNet's subscription).
+        yield Problem(
+            "hub.firewall_policy_id",
+            f"must be in the hub VNet's subscription ({vnet.subscription_id}), where aks-cluster's hub provider writes",
+            hub.firewall_policy_id,
+        )
+
+
 RULES = (
     _workspace_egress_rule,
+    _firewall_policy_rule,
     _private_endpoint_rule,
 )

@@ -51,7 +51,7 @@ def test_az_commands_create_one_group_with_every_rule(capsys, rules):
     script = run(capsys, "--format", "az")
     commands = [shlex.split(line) for line in script.splitlines() if line.startswith("az ")]
     assert commands[0][:6] == ["az", "network", "firewall", "policy", "rule-collection-group", "create"]
-    assert commands[0][commands[0].index("--priority") + 1] == "500"
+    assert commands[0][commands[0].index("--priority") + 1] == "1200"
     targets = []
     for command in commands[1:]:
         flag = next(f for f in ("--target-fqdns", "--destination-fqdns", "--destination-addresses") if f in command)
@@ -65,19 +65,12 @@ def test_az_commands_create_one_group_with_every_rule(capsys, rules):
     subprocess.run(["bash", "-n"], input=script, text=True, check=True)
 
 
-def test_az_commands_name_the_configured_policy(tmp_path, capsys):
-    text = LOCKDOWN.read_text().replace(
-        "  firewall_private_ip: 10.0.1.4\n",
-        "  firewall_private_ip: 10.0.1.4\n"
-        "  firewall_policy_id: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub-fw"
-        "/providers/Microsoft.Network/firewallPolicies/fwp-hub\n"
-        "  egress_rule_collection_group_priority: 1200\n",
-    )
-    config = tmp_path / "c.yaml"
-    config.write_text(text)
-    assert main(["--config", str(config), "--format", "az"]) == 0
-    script = capsys.readouterr().out
+def test_az_commands_name_the_configured_policy_or_ask_for_it(capsys):
+    script = run(capsys, "--format", "az")
     assert "POLICY_RG=rg-hub-fw" in script and "POLICY_NAME=fwp-hub" in script and "--priority 1200" in script
+    assert main(["--config", str(ROOT / "config" / "default.yaml"), "--format", "az"]) == 0
+    script = capsys.readouterr().out
+    assert "POLICY_RG=${POLICY_RG:?" in script and "--priority 500" in script
 
 
 def test_bad_config_exits_2_and_prints_every_problem(tmp_path):

@@ -10,6 +10,9 @@ import shlex
 from dataclasses import dataclass
 
 from catalog.egress import SOURCES, Rule
+from config.egress import APPLICATION_COLLECTION_PRIORITY, NETWORK_COLLECTION_PRIORITY
+from config.egress import rule_collection_group_name as group_name
+from config.egress import rule_collection_name as collection_name
 
 
 @dataclass(frozen=True)
@@ -22,19 +25,6 @@ class EgressList:
     policy_resource_group: str | None
     policy_name: str | None
     priority: int
-
-
-# Rule collections inside the group: network rules first (Azure Firewall evaluates them first anyway).
-NETWORK_COLLECTION_PRIORITY = 100
-APPLICATION_COLLECTION_PRIORITY = 200
-
-
-def group_name(deployment: str) -> str:
-    return f"rcg-{deployment}-aks-egress"
-
-
-def collection_name(deployment: str, kind: str) -> str:
-    return f"aks-{deployment}-{'app' if kind == 'application' else 'net'}"
 
 
 def _source_labels(rule: Rule) -> list[str]:
