@@ -104,3 +104,9 @@ FORMAT ?= table
 .PHONY: egress
 egress: $(firstword $(SETUP_$(TOOLCHAIN)))
 	@$(VENV)/bin/python -m tools.egress --config $(AKS_CONFIG) --format $(FORMAT) $(ARGS)
+
+# --- Images from a private registry (images.registry) ------------------------------------------------
+# Prints the `az acr import` commands for exactly what $(AKS_CONFIG) pulls, and how to read the digests.
+.PHONY: images
+images: $(firstword $(SETUP_$(TOOLCHAIN)))
+	@$(VENV)/bin/python -m tools.images --config $(AKS_CONFIG) $(ARGS)

@@ -92,6 +92,8 @@ class EgressContext:
     registry: str | None = None
     # Services the spoke reaches through private endpoints (network.private_endpoints).
     private_endpoints: frozenset[str] = frozenset()
+    # images.registry: the ACR the controller image (and GitOps chart) come from instead.
+    image_registry: str | None = None
 
 
 # Named conditions: an endpoint applies when all of its conditions hold.
@@ -103,14 +105,18 @@ CONDITIONS: dict[str, tuple[str, Callable[[EgressContext], bool]]] = {
     "gpu_pools": ("a node pool has gpu: true", lambda c: c.gpu_pools),
     "gitops": ("kubernetes_config.mode is gitops (Flux)", lambda c: c.gitops),
     "gitops_f5_chart": (
-        "GitOps mode with the F5 controller: Flux pulls its OCI chart",
-        lambda c: c.gitops and c.ingress_controller == "f5-nginx",
+        "GitOps mode with the F5 controller and no images.registry: Flux pulls its OCI chart from ghcr.io",
+        lambda c: c.gitops and c.ingress_controller == "f5-nginx" and c.image_registry is None,
     ),
     "defender": ("cluster.defender_enabled", lambda c: c.defender),
     "key_vault": ("a Key Vault certificate is used (tls.mode keyvault or azureml.router_tls)", lambda c: bool(c.key_vault_names)),
     "workspace": ("azureml.workspace is set (its GUID, storage and registry are known)", lambda c: c.workspace_guid is not None),
     "training": ("azureml.enable_training", lambda c: c.training),
-    "f5_nginx": ("ingress.controller is f5-nginx (image from Docker Hub)", lambda c: c.ingress_controller == "f5-nginx"),
+    "f5_nginx": (
+        "ingress.controller is f5-nginx and no images.registry (image from Docker Hub)",
+        lambda c: c.ingress_controller == "f5-nginx" and c.image_registry is None,
+    ),
+    "image_registry": ("images.registry is set", lambda c: c.image_registry is not None),
     "os_package_updates": (
         "cluster.node_os_upgrade_channel is Unmanaged (nodes patch from the Ubuntu archives)",
         lambda c: c.os_package_updates,
@@ -377,6 +383,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _http("archive.ubuntu.com", "Azure ML training", _AML, _K8S, conditions=("training",)),
     _http("security.ubuntu.com", "Azure ML training", _AML, _K8S, conditions=("training",)),
     _http("ppa.launchpad.net", "Azure ML training", _AML, _K8S, conditions=("training",)),
+    # --- images.registry: the controller image (and GitOps chart) from the deployment's own ACR.
+    _https(
+        "{image_registry}.azurecr.io",
+        "Private registry",
+        _AML,
+        _K8S,
+        "<your ACR name>.azurecr.io",
+        conditions=("image_registry",),
+    ),
+    _https(
+        "{image_registry}.{region}.data.azurecr.io",
+        "Private registry",
+        _AML,
+        _K8S,
+        "<your ACR name>.<region>.data.azurecr.io",
+        conditions=("image_registry",),
+    ),
     # --- GitOps: Flux's source-controller reads the Git repository from the nodes.
     Endpoint(
         "{git_host}",
@@ -440,6 +463,11 @@ NOTES: dict[str, tuple[str, Callable[[EgressContext], bool]]] = {
         "archive from GitHub release downloads; no source lists those hosts",
         lambda c: c.gitops and c.ingress_controller == "community-ingress-nginx",
     ),
+    "image_registry_region": (
+        "images.registry: its data endpoint is listed for the cluster's region (dedicated data endpoints); a registry "
+        "elsewhere serves from <registry>.<its region>.data.azurecr.io",
+        lambda c: c.image_registry is not None,
+    ),
     "workspace_unknown": (
         "no azureml.workspace: the workspace's own endpoints (<guid>.workspace.<region>.api.azureml.ms, its storage "
         "and registry, <region>.api.azureml.ms, <region>.experiments.azureml.net) are not listed; add them when you "
@@ -485,6 +513,7 @@ def _render(template: str, context: EgressContext) -> list[str]:
         "registry": [context.registry or ""],
         "vault": list(context.key_vault_names),
         "git_host": [context.git_host or ""],
+        "image_registry": [context.image_registry or ""],
     }
     rendered = [template]
     for name in _PLACEHOLDER.findall(template):

@@ -68,6 +68,7 @@ def egress_context(config: AppConfig) -> EgressContext:
         storage_account=parse_resource_id(workspace.storage_account_id).name.lower() if complete_workspace else None,
         registry=parse_resource_id(workspace.container_registry_id).name.lower() if complete_workspace else None,
         private_endpoints=frozenset(config.network.private_endpoints),
+        image_registry=parse_resource_id(config.images.registry).name.lower() if config.images else None,
     )
 
 

@@ -417,6 +417,18 @@ class TlsConfig(Model):
     certificate_name: CertificateName | None = None
 
 
+# --------------------------------------------------------------------------- images
+ImageDigest = _pattern(r"sha256:[0-9a-f]{64}", "an image digest sha256:<64 lowercase hex digits>")
+
+
+class ImagesConfig(Model):
+    # An Azure Container Registry holding copies of the images (and, in GitOps mode, the chart)
+    # this deployment pulls from public registries (`make images` prints the imports).
+    registry: ContainerRegistryId
+    # Pin the ingress controller image by digest (image@sha256:...), read after the import.
+    ingress_controller_digest: ImageDigest | None = None
+
+
 # --------------------------------------------------------------------------- delivery mode
 class KubernetesConfigConfig(Model):
     # terraform: the second stack creates the in-cluster objects through the private API server.
@@ -476,6 +488,7 @@ class AppConfig(Model):
     ingress: IngressConfig = IngressConfig()
     tls: TlsConfig = TlsConfig()
     kubernetes_auth: KubernetesAuthConfig = KubernetesAuthConfig()
+    images: ImagesConfig | None = None
     kubernetes_config: KubernetesConfigConfig = KubernetesConfigConfig()
     gitops: GitOpsConfig | None = None
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
+from catalog.ingress_charts import CHART_REPOSITORY_PATH
 from config.azure_ids import parse_resource_id
 from config.egress import (
     APPLICATION_COLLECTION_PRIORITY,
@@ -216,6 +217,7 @@ def aks_cluster_props(
         image_cleaner_interval_hours=cluster.image_cleaner_interval_hours,
         secret_rotation_interval=cluster.secret_rotation_interval,
         run_command_enabled=cluster.run_command_enabled,
+        kubelet_acr_pull_registries={"images": config.images.registry} if config.images else {},
         secrets_provider_secrets=(
             {"ingress_tls": f"{config.tls.key_vault_id}/secrets/{config.tls.certificate_name}"}
             if config.tls.mode == "keyvault" and config.tls.key_vault_id and config.tls.certificate_name
@@ -339,7 +341,14 @@ def nginx_ingress_props(config: AppConfig, names: Names, *, secrets_provider_cli
         subnet_name=names.aks_subnet,
         load_balancer_ip=str(ingress.load_balancer_ip) if ingress.load_balancer_ip else None,
         tls=keyvault_tls,
+        image_registry=registry_login_server(config),
+        image_digest=config.images.ingress_controller_digest if config.images else None,
     )
+
+
+def registry_login_server(config: AppConfig) -> str | None:
+    """images.registry's login server (an ACR's is <name>.azurecr.io, lowercase)."""
+    return f"{parse_resource_id(config.images.registry).name.lower()}.azurecr.io" if config.images else None
 
 
 def routes_through_ingress(config: AppConfig) -> bool:
@@ -523,6 +532,7 @@ def gitops_manifests(config: AppConfig) -> GitOpsManifests:
             route=route_manifest(azureml_route_props(config)) if routes_through_ingress(config) else None,
             workloads=workload_objects(workloads) if workloads else None,
             client_id_variable=SECRETS_PROVIDER_CLIENT_ID,
+            chart_repository=f"oci://{registry_login_server(config)}/{CHART_REPOSITORY_PATH}" if config.images else None,
         )
     )
 

@@ -58,8 +58,18 @@ def _firewall_policy_rule(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+def _images_rule(config: AppConfig) -> Iterator[Problem]:
+    if config.images is not None and config.ingress.controller != "f5-nginx":
+        yield Problem(
+            "images.registry",
+            "is supported with ingress.controller f5-nginx only (the retired community controller is not mirrored)",
+            config.ingress.controller,
+        )
+
+
 RULES = (
     _workspace_egress_rule,
+    _images_rule,
     _firewall_policy_rule,
     _private_endpoint_rule,
 )

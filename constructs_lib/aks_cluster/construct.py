@@ -39,6 +39,7 @@ from toolchain.cdk import ITerraformDependable
 NETWORK_CONTRIBUTOR = "Network Contributor"
 PRIVATE_DNS_ZONE_CONTRIBUTOR = "Private DNS Zone Contributor"
 KEY_VAULT_SECRETS_USER = "Key Vault Secrets User"
+ACR_PULL = "AcrPull"
 # With only_critical_addons_enabled AKS taints the system pool with this.
 CRITICAL_ADDONS_TAINT_KEY = "CriticalAddonsOnly"
 
@@ -130,6 +131,8 @@ class AksClusterProps:
     # `<vault id>/secrets/<name>`), keyed by a stable name that becomes part of the role assignment's
     # construct id. The identity is on every node: it gets no more than these secrets.
     secrets_provider_secrets: Mapping[str, str] = field(default_factory=dict)
+    # Registries the kubelet identity pulls images from (AcrPull), keyed like the secrets above.
+    kubelet_acr_pull_registries: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
     role_propagation_wait: str = DEFAULT_ROLE_PROPAGATION
@@ -138,7 +141,8 @@ class AksClusterProps:
 class AksCluster(Construct):
     """Exposes ``identity``, ``role_assignments``, ``role_propagation`` (the wait after them),
     ``private_dns_zone`` (created zone or ``None``), ``private_dns_zone_links``, ``cluster``,
-    ``node_pools`` (name -> pool) and ``secrets_provider_role_assignments``."""
+    ``node_pools`` (name -> pool), ``secrets_provider_role_assignments`` and
+    ``kubelet_acr_pull_role_assignments``."""
 
     def __init__(
         self,
@@ -270,6 +274,19 @@ class AksCluster(Construct):
                 principal_type="ServicePrincipal",
             )
             for key, secret_id in props.secrets_provider_secrets.items()
+        ]
+        # What `az aks update --attach-acr` grants: the kubelet identity pulls with AcrPull.
+        kubelet_identity = self.cluster.kubelet_identity.get(0)
+        self.kubelet_acr_pull_role_assignments = [
+            RoleAssignment(
+                self,
+                f"kubelet_acr_pull_{key}",
+                scope=registry_id,
+                role_definition_name=ACR_PULL,
+                principal_id=kubelet_identity.object_id,
+                principal_type="ServicePrincipal",
+            )
+            for key, registry_id in props.kubelet_acr_pull_registries.items()
         ]
 
     def _private_dns_zone(self, props: AksClusterProps) -> str:

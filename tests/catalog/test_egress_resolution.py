@@ -61,7 +61,9 @@ def test_gpu_lines_only_with_gpu_pools():
 
 def test_flux_lines_only_in_gitops_mode():
     gitops = load_config(LOCKDOWN)
-    assert {("ssh.dev.azure.com", 22), ("ghcr.io", 443), ("pkg-containers.githubusercontent.com", 443)} <= lines(gitops)
+    assert ("ssh.dev.azure.com", 22) in lines(gitops)
+    public_chart = gitops.model_copy(update={"images": None})
+    assert {("ghcr.io", 443), ("pkg-containers.githubusercontent.com", 443)} <= lines(public_chart)
     (git_rule,) = [r for r in egress_rules(gitops) if r.destination == "ssh.dev.azure.com"]
     assert (git_rule.kind, git_rule.protocol) == ("network", "TCP")
     https = load_config(FIXTURES / "gitops-workspace-https-token.yaml")
@@ -116,6 +118,14 @@ def test_workspace_region_follows_workspace_location():
     assert ("westeurope.dp.kubernetesconfiguration.azure.com", 443) in lines(moved)  # the cluster's region
 
 
+def test_private_registry_replaces_docker_hub_and_ghcr():
+    config = load_config(LOCKDOWN)
+    public = {("registry-1.docker.io", 443), ("auth.docker.io", 443), ("ghcr.io", 443)}
+    assert not public & lines(config)
+    assert public <= lines(config.model_copy(update={"images": None}))
+    assert ("crlockimages.azurecr.io", 443) not in lines(config.model_copy(update={"images": None}))
+
+
 def test_lockdown_fixture_list_in_full():
     """What a hub team is handed for the locked-down fixture (review a change to it as a firewall change)."""
     assert lines(load_config(LOCKDOWN)) == {
@@ -155,12 +165,9 @@ def test_lockdown_fixture_list_in_full():
         ("security.ubuntu.com", 80),
         ("ppa.launchpad.net", 80),
         ("ssh.dev.azure.com", 22),
-        ("ghcr.io", 443),
-        ("pkg-containers.githubusercontent.com", 443),
-        ("auth.docker.io", 443),
-        ("registry-1.docker.io", 443),
-        ("production.cloudflare.docker.com", 443),
-        ("docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com", 443),
+        # images.registry: the controller image and the chart come from the deployment's own ACR.
+        ("crlockimages.azurecr.io", 443),
+        ("crlockimages.westeurope.data.azurecr.io", 443),
     }
 
 

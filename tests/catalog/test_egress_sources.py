@@ -21,6 +21,7 @@ SAMPLE = {
     "registry": "crml",
     "vault": "kv-certs",
     "git_host": "ssh.dev.azure.com",
+    "image_registry": "crimages",
 }
 
 
