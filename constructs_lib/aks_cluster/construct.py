@@ -276,7 +276,7 @@ class AksCluster(Construct):
             for key, secret_id in props.secrets_provider_secrets.items()
         ]
         # What `az aks update --attach-acr` grants: the kubelet identity pulls with AcrPull.
-        kubelet_identity = self.cluster.kubelet_identity.get(0)
+        kubelet_identity = self.cluster.kubelet_identity
         self.kubelet_acr_pull_role_assignments = [
             RoleAssignment(
                 self,
