@@ -21,7 +21,7 @@ from tests.terraform.test_validate_and_plan import expected_instances
 pytestmark = pytest.mark.slow
 
 PROJECT_FILES = ("cdktf.json", "main.py", "package.json")
-PROJECT_DIRS = ("config", "stacks", "constructs_lib", "toolchain")
+PROJECT_DIRS = ("catalog", "config", "stacks", "constructs_lib", "toolchain")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
