@@ -166,3 +166,17 @@ plan apply destroy drift: $(firstword $(SETUP_$(TOOLCHAIN)))
 .PHONY: preflight smoke outputs
 preflight smoke outputs: $(STAMPS)/azure
 	@$(AZURE_VENV)/bin/python -m tools.$@ --config $(CONFIG_FILE) $(ARGS)
+
+# --- Hub firewall egress (README "What you need from the hub") --------------------------------------
+# Prints the egress rules $(CONFIG_FILE) needs: FORMAT=table (default), json, az (Firewall Policy
+# commands) or csv; extra arguments via ARGS=...
+FORMAT ?= table
+.PHONY: egress
+egress: $(firstword $(SETUP_$(TOOLCHAIN)))
+	@$(VENV)/bin/python -m tools.egress --config $(CONFIG_FILE) --format $(FORMAT) $(ARGS)
+
+# --- Images from a private registry (images.registry) ------------------------------------------------
+# Prints the `az acr import` commands for exactly what $(CONFIG_FILE) pulls, and how to read the digests.
+.PHONY: images
+images: $(firstword $(SETUP_$(TOOLCHAIN)))
+	@$(VENV)/bin/python -m tools.images --config $(CONFIG_FILE) $(ARGS)

@@ -1,1 +1,1 @@
-"""Reference data the configuration checks and tools read: each entry names its source."""
+"""Reference data the deployment depends on (egress endpoints, VM sizes), each entry with its source."""

@@ -75,6 +75,7 @@ USER_ASSIGNED_IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 CONTAINER_REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries"
 MANAGED_CLUSTER_TYPE = "Microsoft.ContainerService/managedClusters"
+FIREWALL_POLICY_TYPE = "Microsoft.Network/firewallPolicies"
 
 VNetId = AzureResourceId[VNET_TYPE]
 WorkspaceId = AzureResourceId[WORKSPACE_TYPE]
@@ -85,3 +86,4 @@ UserAssignedIdentityId = AzureResourceId[USER_ASSIGNED_IDENTITY_TYPE]
 StorageAccountId = AzureResourceId[STORAGE_ACCOUNT_TYPE]
 ContainerRegistryId = AzureResourceId[CONTAINER_REGISTRY_TYPE]
 ManagedClusterId = AzureResourceId[MANAGED_CLUSTER_TYPE]
+FirewallPolicyId = AzureResourceId[FIREWALL_POLICY_TYPE]

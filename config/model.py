@@ -26,6 +26,7 @@ from pydantic import (
 from config.azure_ids import (
     GUID,
     ContainerRegistryId,
+    FirewallPolicyId,
     KeyVaultId,
     MachineLearningWorkspaceId,
     ManagedClusterId,
@@ -121,6 +122,7 @@ ResourceGroupName = _pattern(
 RelativeDirectory = _pattern(
     r"(?!/)(?!.*(^|/)\.\.(/|$))[\w.-]+(/[\w.-]+)*", "a relative directory inside the project, without '..'"
 )
+PrivateEndpointService = Literal["workspace", "storage", "container_registry", "key_vault"]
 DayOfWeek = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 DIAGNOSTIC_CATEGORIES = Literal[
@@ -177,6 +179,11 @@ class HubConfig(Model):
     vnet_id: VNetId
     address_space: list[IPv4Network] = Field(min_length=1)
     firewall_private_ip: IPv4Address
+    # The hub firewall's Firewall Policy, when the deploying identity may write it: aks-cluster then
+    # creates the egress rule collection group there (README "What you need from the hub").
+    firewall_policy_id: FirewallPolicyId | None = None
+    # Priority of that rule collection group in the policy (100-65000, lower first); unique per policy.
+    egress_rule_collection_group_priority: int = Field(default=500, ge=100, le=65000)
 
 
 # --------------------------------------------------------------------------- network
@@ -186,6 +193,17 @@ class NetworkConfig(Model):
     service_cidr: IPv4Network = IPv4Network("172.16.0.0/16")
     dns_service_ip: IPv4Address = IPv4Address("172.16.0.10")
     pod_cidr: IPv4Network = IPv4Network("192.168.0.0/16")
+    # Services the spoke reaches through private endpoints (their privatelink zones resolve through
+    # the hub's DNS): their public endpoints leave the egress list (README "What you need from the hub").
+    private_endpoints: list[PrivateEndpointService] = Field(default_factory=list)
+
+    @field_validator("private_endpoints")
+    @classmethod
+    def _unique_services(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({s for s in value if value.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"services must be unique; repeated: {', '.join(duplicates)}")
+        return value
 
 
 # --------------------------------------------------------------------------- cluster
@@ -345,6 +363,9 @@ class ClusterConfig(Model):
     policy: PolicyConfig = PolicyConfig()
     image_cleaner_interval_hours: int = Field(default=48, ge=24, le=2160)
     secret_rotation_interval: Duration = "2m"
+    # AKS run command (`az aks command invoke`) runs kubectl in the cluster for anyone holding the
+    # Azure role to invoke it, around the private API and its network path: off unless opted in.
+    run_command_enabled: bool = False
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -428,6 +449,14 @@ class WorkspaceConfig(Model):
             reason = error.errors()[0]["msg"].removeprefix("Value error, ").removeprefix("must be ")
             raise ValueError(f"must be system or {reason}") from None
 
+    # The workspace's region when it differs from `location` (its endpoints carry the region).
+    location: str | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _known_workspace_region(cls, value: str | None) -> str | None:
+        return value if value is None else _region(value)
+
 
 class ResourceRequests(Model):
     cpu: CpuQuantity
@@ -491,6 +520,18 @@ class TlsConfig(Model):
     certificate_name: CertificateName | None = None
 
 
+# --------------------------------------------------------------------------- images
+ImageDigest = _pattern(r"sha256:[0-9a-f]{64}", "an image digest sha256:<64 lowercase hex digits>")
+
+
+class ImagesConfig(Model):
+    # An Azure Container Registry holding copies of the images (and, in GitOps mode, the chart)
+    # this deployment pulls from public registries (`make images` prints the imports).
+    registry: ContainerRegistryId
+    # Pin the ingress controller image by digest (image@sha256:...), read after the import.
+    ingress_controller_digest: ImageDigest | None = None
+
+
 # --------------------------------------------------------------------------- delivery mode
 class KubernetesConfigConfig(Model):
     # terraform: the second stack creates the in-cluster objects through the private API server.
@@ -551,6 +592,7 @@ class AppConfig(Model):
     ingress: IngressConfig = IngressConfig()
     tls: TlsConfig = TlsConfig()
     kubernetes_auth: KubernetesAuthConfig = KubernetesAuthConfig()
+    images: ImagesConfig | None = None
     kubernetes_config: KubernetesConfigConfig = KubernetesConfigConfig()
     gitops: GitOpsConfig | None = None
 

@@ -14,6 +14,7 @@ from constructs_lib.aks_cluster import AksCluster
 from constructs_lib.azureml_extension import AzureMLExtension
 from constructs_lib.cluster_policy import ClusterPolicy
 from constructs_lib.diagnostics import ClusterDiagnostics, LogAnalytics
+from constructs_lib.egress_rules import EgressRules
 from constructs_lib.existing_cluster import ExistingCluster
 from constructs_lib.gitops_delivery import FluxSourceIdentity
 from constructs_lib.spoke_network import SpokeNetwork
@@ -43,6 +44,11 @@ class AksClusterStack(TerraformStack):
         self.network = SpokeNetwork(
             self, "spoke_network", props=props.spoke_network_props(config, names), hub_provider=hub_provider
         )
+        # With hub.firewall_policy_id: the hub firewall's egress rules, before the cluster needs them.
+        self.egress: EgressRules | None = None
+        egress_props = props.egress_rules_props(config)
+        if egress_props is not None and hub_provider is not None:
+            self.egress = EgressRules(self, "hub_egress_rules", props=egress_props, hub_provider=hub_provider)
         self.log_analytics = LogAnalytics(
             self,
             "log_analytics",
@@ -60,7 +66,7 @@ class AksClusterStack(TerraformStack):
                 route_table_id=self.network.route_table.id if self.network.route_table else None,
                 log_analytics_workspace_id=self.log_analytics.workspace_id,
             ),
-            network_ready=self.network.ready,
+            network_ready=[*self.network.ready, *([self.egress.group] if self.egress else [])],
         )
         self.policy = ClusterPolicy(
             self, "cluster_policy", props=props.cluster_policy_props(config, names, cluster_id=self.aks.cluster.id)

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
+from catalog.ingress_charts import CHART_REPOSITORY_PATH
 from config.azure_ids import parse_resource_id
+from config.egress import (
+    APPLICATION_COLLECTION_PRIORITY,
+    NETWORK_COLLECTION_PRIORITY,
+    egress_rules,
+    rule_collection_group_name,
+    rule_collection_name,
+)
 from config.model import AppConfig, ExistingClusterConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
 from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
@@ -21,6 +29,7 @@ from constructs_lib.azureml_workloads import AzureMLWorkloadsProps, RouterPolicy
 from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.cluster_policy import ClusterPolicyProps
 from constructs_lib.diagnostics import ClusterDiagnosticsProps, LogAnalyticsProps
+from constructs_lib.egress_rules import ApplicationRule, EgressRulesProps, NetworkRule
 from constructs_lib.existing_cluster import BaselineRelaxations, ExistingClusterProps, NodeSubnet
 from constructs_lib.gitops_delivery import (
     FluxSourceIdentityProps,
@@ -106,12 +115,17 @@ def existing_cluster_props(config: AppConfig, names: Names) -> ExistingClusterPr
             no_network_policy=existing.acknowledge_no_network_policy,
             no_workload_identity=existing.acknowledge_no_workload_identity,
         ),
-        secrets_provider_key_vaults=secrets_provider_key_vaults(config),
+        secrets_provider_secrets=secrets_provider_secrets(config),
     )
 
 
-def secrets_provider_key_vaults(config: AppConfig) -> dict[str, str]:
-    return {"ingress_tls": config.tls.key_vault_id} if config.tls.mode == "keyvault" and config.tls.key_vault_id else {}
+def secrets_provider_secrets(config: AppConfig) -> dict[str, str]:
+    """The secrets the secrets-provider identity may read (Key Vault Secrets User on the secret of
+    the ingress certificate, not on the vault: README "TLS"), keyed by a stable name."""
+    tls = config.tls
+    if tls.mode == "keyvault" and tls.key_vault_id and tls.certificate_name:
+        return {"ingress_tls": f"{tls.key_vault_id}/secrets/{tls.certificate_name}"}
+    return {}
 
 
 def spoke_network_props(config: AppConfig, names: Names) -> SpokeNetworkProps:
@@ -153,6 +167,41 @@ def ingress_source_cidrs(config: AppConfig) -> list:
 
 def hub_subscription_id(config: AppConfig) -> str | None:
     return parse_resource_id(config.hub.vnet_id).subscription_id if config.hub else None
+
+
+def egress_rules_props(config: AppConfig) -> EgressRulesProps | None:
+    """The hub firewall rules `make egress` lists, as a rule collection group in the hub's Firewall
+    Policy; None without hub.firewall_policy_id (the hub team applies them, nothing is created)."""
+    if config.hub is None or config.hub.firewall_policy_id is None:
+        return None
+    rules = egress_rules(config)
+    return EgressRulesProps(
+        group_name=rule_collection_group_name(config.name),
+        firewall_policy_id=config.hub.firewall_policy_id,
+        priority=config.hub.egress_rule_collection_group_priority,
+        # Overlay pods leave SNATed to their node's address: the node subnet is every source.
+        source_addresses=(str(config.network.aks_subnet_cidr),),
+        application_collection_name=rule_collection_name(config.name, "application"),
+        application_collection_priority=APPLICATION_COLLECTION_PRIORITY,
+        network_collection_name=rule_collection_name(config.name, "network"),
+        network_collection_priority=NETWORK_COLLECTION_PRIORITY,
+        application_rules=tuple(
+            ApplicationRule(name=r.name, fqdn=r.destination, protocol=r.protocol, port=r.port)
+            for r in rules
+            if r.kind == "application"
+        ),
+        network_rules=tuple(
+            NetworkRule(
+                name=r.name,
+                protocol=r.protocol,
+                port=r.port,
+                destination_fqdn=r.destination if r.destination_type == "fqdn" else None,
+                destination_address=r.destination if r.destination_type == "service_tag" else None,
+            )
+            for r in rules
+            if r.kind == "network"
+        ),
+    )
 
 
 def log_analytics_props(config: AppConfig, names: Names, *, resource_group_name: str) -> LogAnalyticsProps:
@@ -262,7 +311,9 @@ def aks_cluster_props(
         defender_enabled=cluster.defender_enabled,
         image_cleaner_interval_hours=cluster.image_cleaner_interval_hours,
         secret_rotation_interval=cluster.secret_rotation_interval,
-        secrets_provider_key_vaults=secrets_provider_key_vaults(config),
+        run_command_enabled=cluster.run_command_enabled,
+        kubelet_acr_pull_registries={"images": config.images.registry} if config.images else {},
+        secrets_provider_secrets=secrets_provider_secrets(config),
         tags=tags(config),
         protect=config.protect,
     )
@@ -444,7 +495,14 @@ def nginx_ingress_props(config: AppConfig, names: Names, *, secrets_provider_cli
         subnet_name=names.aks_subnet,
         load_balancer_ip=str(ingress.load_balancer_ip) if ingress.load_balancer_ip else None,
         tls=keyvault_tls,
+        image_registry=registry_login_server(config),
+        image_digest=config.images.ingress_controller_digest if config.images else None,
     )
+
+
+def registry_login_server(config: AppConfig) -> str | None:
+    """images.registry's login server (an ACR's is <name>.azurecr.io, lowercase)."""
+    return f"{parse_resource_id(config.images.registry).name.lower()}.azurecr.io" if config.images else None
 
 
 def routes_through_ingress(config: AppConfig) -> bool:
@@ -644,6 +702,7 @@ def gitops_manifests(config: AppConfig) -> GitOpsManifests:
             route=route_manifest(azureml_route_props(config)) if routes_through_ingress(config) else None,
             workloads=workload_objects(workloads) if workloads else None,
             client_id_variable=SECRETS_PROVIDER_CLIENT_ID,
+            chart_repository=f"oci://{registry_login_server(config)}/{CHART_REPOSITORY_PATH}" if config.images else None,
         )
     )
 

@@ -45,6 +45,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
 FIXTURE_CONFIGS = sorted((ROOT / "tests" / "fixtures" / "configs").glob("*.yaml"))
 STACK_NAMES = ("aks-cluster", "kubernetes-config")
+# What a workspace attached behind a hub must state (config/checks/egress.py): its id GUID, storage
+# account and container registry.
+_ML_GROUP = "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml/providers"
+WORKSPACE_DETAILS = {
+    "workspace_guid": "66666666-6666-6666-6666-666666666666",
+    "storage_account_id": f"{_ML_GROUP}/Microsoft.Storage/storageAccounts/stmlprod",
+    "container_registry_id": f"{_ML_GROUP}/Microsoft.ContainerRegistry/registries/crmlprod",
+}
 
 # jsii and the CLI run on the toolchain's pinned Node 22 (npm package "node"): node_modules/.bin
 # for cdktf, toolchains/cdktn/node_modules/.bin for cdktn.

@@ -1,5 +1,5 @@
 """Rules that relate several fields, run after the per-field validation of config/model.py,
-one module per concern (existing_cluster, network, api, pools, capacity, azureml, ingress, access, gitops).
+one module per concern (existing_cluster, network, api, pools, capacity, azureml, ingress, access, gitops, egress).
 
 Each rule appends a :class:`Problem` instead of raising, so one run reports every problem.
 Most rules exist because Azure or the providers only reject the combination at apply time,
@@ -8,7 +8,7 @@ tens of minutes into a deploy (README "Configuration reference" states each rule
 
 from __future__ import annotations
 
-from config.checks import access, api, azureml, capacity, existing_cluster, gitops, ingress, network, pools
+from config.checks import access, api, azureml, capacity, egress, existing_cluster, gitops, ingress, network, pools
 from config.checks.base import MISSING, Problem, format_value, is_valid
 from config.lenient import InvalidFieldRead
 from config.model import AppConfig
@@ -27,6 +27,7 @@ RULES = (
     *ingress.RULES,
     *access.RULES,
     *gitops.RULES,
+    *egress.RULES,
 )
 
 

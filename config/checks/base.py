@@ -6,6 +6,7 @@ Each rule appends a :class:`Problem` instead of raising, so one run reports ever
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -25,15 +26,36 @@ class Problem:
     value: Any
 
     def render(self) -> str:
-        return f"{self.path}: {self.message} (got {format_value(self.value)})"
+        return f"{self.path}: {self.message} (got {format_value(self.value, self.path)})"
 
 
-def format_value(value: Any) -> str:
+REDACTED = "<redacted>"
+# A key whose value is a credential, in a field path or in a "key: value" snippet of YAML.
+# The key must end in the credential word: "token" and "https_key_base64" are secret, "path" and
+# "secret_rotation_interval" are not.
+_SECRET_KEY = r"[\w-]*?(?:token|password|passwd|secret|credentials?|private[_-]?key|ssh[_-]?key|api[_-]?key|_pat|key_base64)"
+_SECRET_PATH = re.compile(rf"(^|\.){_SECRET_KEY}( \(key\))?$", re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(rf"\b({_SECRET_KEY})(['\"]?\s*[:=]\s*['\"]?)([^\s,}}\]'\"]+)", re.IGNORECASE)
+# URL user information: everything before the '@' of http(s) URLs (a token can be the user name),
+# and any user:password pair.
+_URL_USERINFO = re.compile(r"\b(https?://)[^/@\s]+@|\b([a-z][a-z0-9+.-]*://)[^/@\s:]*:[^/@\s]*@", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with every credential it may carry replaced: URL user information and the values of
+    secret-looking keys. Error messages echo what the user wrote; they must never echo a secret."""
+    text = _URL_USERINFO.sub(lambda m: f"{m.group(1) or m.group(2)}{REDACTED}@", text)
+    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+def format_value(value: Any, path: str = "") -> str:
     if isinstance(value, (IPv4Network, IPv4Address)):
         value = str(value)
     if isinstance(value, list):
         value = [str(v) if isinstance(v, (IPv4Network, IPv4Address)) else v for v in value]
-    text = repr(value) if isinstance(value, str) else str(value)
+    if path and _SECRET_PATH.search(path) and value is not MISSING:
+        return repr(REDACTED)
+    text = redact(repr(value) if isinstance(value, str) else str(value))
     return text if len(text) <= 120 else text[:117] + "..."
 
 

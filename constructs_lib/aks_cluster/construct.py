@@ -39,6 +39,7 @@ from toolchain.cdk import ITerraformDependable
 NETWORK_CONTRIBUTOR = "Network Contributor"
 PRIVATE_DNS_ZONE_CONTRIBUTOR = "Private DNS Zone Contributor"
 KEY_VAULT_SECRETS_USER = "Key Vault Secrets User"
+ACR_PULL = "AcrPull"
 # With only_critical_addons_enabled AKS taints the system pool with this.
 CRITICAL_ADDONS_TAINT_KEY = "CriticalAddonsOnly"
 
@@ -135,9 +136,14 @@ class AksClusterProps:
     defender_enabled: bool
     image_cleaner_interval_hours: int
     secret_rotation_interval: str
-    # Key Vaults whose secrets the Key Vault secrets-provider add-on may read (ingress TLS),
-    # keyed by a stable name that becomes part of the role assignment's construct id.
-    secrets_provider_key_vaults: Mapping[str, str] = field(default_factory=dict)
+    # `az aks command invoke`; bypasses the private API's network path for Azure role holders.
+    run_command_enabled: bool = False
+    # Key Vault secrets the secrets-provider add-on may read (the ingress certificate's secret,
+    # `<vault id>/secrets/<name>`), keyed by a stable name that becomes part of the role assignment's
+    # construct id. The identity is on every node: it gets no more than these secrets.
+    secrets_provider_secrets: Mapping[str, str] = field(default_factory=dict)
+    # Registries the kubelet identity pulls images from (AcrPull), keyed like the secrets above.
+    kubelet_acr_pull_registries: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
     role_propagation_wait: str = DEFAULT_ROLE_PROPAGATION
@@ -146,7 +152,8 @@ class AksClusterProps:
 class AksCluster(Construct):
     """Exposes ``identity``, ``role_assignments``, ``role_propagation`` (the wait after them),
     ``private_dns_zone`` (created zone or ``None``), ``private_dns_zone_links``, ``cluster``,
-    ``node_pools`` (name -> pool) and ``secrets_provider_role_assignments``."""
+    ``node_pools`` (name -> pool), ``secrets_provider_role_assignments`` and
+    ``kubelet_acr_pull_role_assignments``."""
 
     def __init__(
         self,
@@ -232,6 +239,7 @@ class AksCluster(Construct):
             ),
             oidc_issuer_enabled=True,
             workload_identity_enabled=True,
+            run_command_enabled=props.run_command_enabled,
             image_cleaner_enabled=True,
             image_cleaner_interval_hours=props.image_cleaner_interval_hours,
             **shims.kubernetes_cluster_arguments(),  # azurerm 5: node_provisioning_profile
@@ -267,14 +275,29 @@ class AksCluster(Construct):
         self.secrets_provider_role_assignments = [
             RoleAssignment(
                 self,
+                # The id predates the secret scope (it was the whole vault): kept, so the address is.
                 f"secrets_provider_key_vault_reader_{key}",
-                scope=vault_id,
-                # Certificates are read through their secret object (private key + chain).
+                scope=secret_id,
+                # Certificates are read through their secret object (private key + chain); an
+                # RBAC-mode vault accepts a role assignment on one secret (README "TLS").
                 role_definition_name=KEY_VAULT_SECRETS_USER,
                 principal_id=secrets_identity.object_id,
                 principal_type="ServicePrincipal",
             )
-            for key, vault_id in props.secrets_provider_key_vaults.items()
+            for key, secret_id in props.secrets_provider_secrets.items()
+        ]
+        # What `az aks update --attach-acr` grants: the kubelet identity pulls with AcrPull.
+        kubelet_identity = self.cluster.kubelet_identity
+        self.kubelet_acr_pull_role_assignments = [
+            RoleAssignment(
+                self,
+                f"kubelet_acr_pull_{key}",
+                scope=registry_id,
+                role_definition_name=ACR_PULL,
+                principal_id=kubelet_identity.object_id,
+                principal_type="ServicePrincipal",
+            )
+            for key, registry_id in props.kubelet_acr_pull_registries.items()
         ]
 
     def _private_dns_zone(self, props: AksClusterProps) -> str:

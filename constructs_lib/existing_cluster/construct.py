@@ -84,9 +84,9 @@ class ExistingClusterProps:
     needs_key_vault_secrets_provider: bool = False
     needs_azure_policy: bool = False
     relaxations: BaselineRelaxations = BaselineRelaxations()
-    # Key Vaults whose secrets the secrets-provider add-on may read (ingress TLS), keyed by a
-    # stable name, as AksClusterProps.secrets_provider_key_vaults.
-    secrets_provider_key_vaults: Mapping[str, str] = field(default_factory=dict)
+    # Secrets the secrets-provider add-on may read (ingress TLS), keyed by a stable name, as
+    # AksClusterProps.secrets_provider_secrets: the role is scoped to the secret, not the vault.
+    secrets_provider_secrets: Mapping[str, str] = field(default_factory=dict)
 
 
 def _hcl(value: object) -> str:
@@ -232,11 +232,11 @@ class ExistingCluster(Construct):
                 RoleAssignment(
                     self,
                     f"secrets_provider_key_vault_reader_{key}",
-                    scope=vault_id,
+                    scope=secret_id,
                     # Certificates are read through their secret object (private key + chain).
                     role_definition_name=KEY_VAULT_SECRETS_USER,
                     principal_id=self.secrets_provider_identity.object_id,
                     principal_type="ServicePrincipal",
                 )
-                for key, vault_id in props.secrets_provider_key_vaults.items()
+                for key, secret_id in props.secrets_provider_secrets.items()
             ]

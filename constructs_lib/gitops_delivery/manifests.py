@@ -101,6 +101,8 @@ class ManifestSources:
     workloads: WorkloadObjects | None  # with an Azure ML workspace
     # Flux variable the SecretProviderClass uses for the secrets-provider client id.
     client_id_variable: str
+    # images.registry: the chart is read from this OCI repository (oci://<acr>/helm) instead.
+    chart_repository: str | None = None
 
 
 def compose(sources: ManifestSources) -> GitOpsManifests:
@@ -110,7 +112,11 @@ def compose(sources: ManifestSources) -> GitOpsManifests:
         infrastructure.append(sources.workloads.namespace)
     if controller.secret_provider_class:
         infrastructure.append(controller.secret_provider_class)
-    repository = helm_repository(name=ingress.release_name, namespace=FLUX_NAMESPACE, url=controller.chart.repository)
+    repository = (
+        helm_repository(name=ingress.release_name, namespace=FLUX_NAMESPACE, url=sources.chart_repository, provider="azure")
+        if sources.chart_repository
+        else helm_repository(name=ingress.release_name, namespace=FLUX_NAMESPACE, url=controller.chart.repository)
+    )
     infrastructure.append(repository)
 
     release = helm_release(

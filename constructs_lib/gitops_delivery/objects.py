@@ -30,11 +30,15 @@ def substitution(variable: str) -> str:
     return "${" + variable + "}"
 
 
-def helm_repository(*, name: str, namespace: str, url: str) -> dict[str, Any]:
-    """The chart's repository; an ``oci://`` URL makes it an OCI registry (``type: oci``)."""
+def helm_repository(*, name: str, namespace: str, url: str, provider: str | None = None) -> dict[str, Any]:
+    """The chart's repository; an ``oci://`` URL makes it an OCI registry (``type: oci``).
+    ``provider: azure`` (OCI only): source-controller signs in to an Azure Container Registry with
+    the credentials the node offers, the kubelet identity that holds AcrPull on it."""
     spec: dict[str, Any] = {"url": url, "interval": CHART_INTERVAL}
     if url.startswith("oci://"):
         spec["type"] = "oci"
+        if provider:
+            spec["provider"] = provider
     return {
         "apiVersion": HELM_REPOSITORY_API_VERSION,
         "kind": "HelmRepository",

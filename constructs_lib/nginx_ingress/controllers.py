@@ -6,30 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-F5_NGINX = "f5-nginx"
-COMMUNITY_INGRESS_NGINX = "community-ingress-nginx"
+from catalog.ingress_charts import CHARTS, COMMUNITY_INGRESS_NGINX, F5_NGINX, ChartSource
+
+__all__ = ["CHARTS", "COMMUNITY_INGRESS_NGINX", "F5_NGINX", "ChartSource"]  # re-exported: defined in catalog/
 TLS_MOUNT_PATH = "/mnt/secrets-store"
 TLS_VOLUME = "secrets-store"
 SYNCED_SECRET_MOUNT_PATH = "/mnt/tls-synced"
 SYNCED_SECRET_VOLUME = "tls-synced"
 
-
-@dataclass(frozen=True)
-class ChartSource:
-    repository: str
-    chart: str
-    version: str
-    retired: bool
-
-
-CHARTS = {
-    # F5 NGINX Ingress Controller (open source), controller 5.5.4: maintained.
-    F5_NGINX: ChartSource(repository="oci://ghcr.io/nginx/charts", chart="nginx-ingress", version="2.6.4", retired=False),
-    # kubernetes/ingress-nginx: retired in March 2026, no further CVE fixes. Opt-in only.
-    COMMUNITY_INGRESS_NGINX: ChartSource(
-        repository="https://kubernetes.github.io/ingress-nginx", chart="ingress-nginx", version="4.15.1", retired=True
-    ),
-}
 
 RETIRED_WARNING = (
     "WARNING: ingress.controller community-ingress-nginx selects kubernetes/ingress-nginx, which is retired "
@@ -48,6 +32,8 @@ class ControllerSettings:
     default_tls_secret: str | None
     # SecretProviderClass the controller pods mount so the CSI driver syncs that secret.
     secret_provider_class: str | None
+    # The controller image from a private registry (images.registry): repository, tag, digest.
+    image: dict[str, str] | None = None
 
 
 def _service(settings: ControllerSettings) -> dict[str, Any]:
@@ -131,6 +117,9 @@ def controller_values(settings: ControllerSettings) -> dict[str, Any]:
             # Product telemetry to F5 is on by default; a private platform opts out.
             "telemetryReporting": {"enable": False},
         }
+        if settings.image:
+            # The chart uses digest over tag when both are set (values.yaml controller.image).
+            controller["image"] = dict(settings.image)
         if settings.default_tls_secret:
             controller["wildcardTLS"] = {"secret": settings.default_tls_secret}
             controller["volumes"], controller["volumeMounts"] = volumes, mounts

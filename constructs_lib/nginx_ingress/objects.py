@@ -34,6 +34,9 @@ class NginxIngressProps:
     load_balancer_ip: str | None
     tls: KeyVaultTls | None
     helm_timeout_seconds: int = 900
+    # images.registry: login server of the ACR holding the controller image, and its digest.
+    image_registry: str | None = None
+    image_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,20 @@ class ControllerObjects:
     namespace: dict[str, Any]
     secret_provider_class: dict[str, Any] | None
     values: dict[str, Any]
+
+
+def private_image(props: NginxIngressProps) -> dict[str, str] | None:
+    """The controller image from images.registry, with the tag the chart would use and the digest
+    when one is given; None: the chart's default (Docker Hub)."""
+    chart = CHARTS[props.controller]
+    if props.image_registry is None:
+        return None
+    if not (chart.image_repository and chart.image_tag):
+        raise ValueError(f"no mirrored image known for controller {props.controller!r}")
+    image = {"repository": f"{props.image_registry}/{chart.image_repository}", "tag": chart.image_tag}
+    if props.image_digest:
+        image["digest"] = props.image_digest
+    return image
 
 
 def controller_objects(props: NginxIngressProps) -> ControllerObjects:
@@ -65,6 +82,7 @@ def controller_objects(props: NginxIngressProps) -> ControllerObjects:
             load_balancer_ip=props.load_balancer_ip,
             default_tls_secret=f"{props.namespace}/{props.tls.secret_name}" if props.tls else None,
             secret_provider_class=spc["metadata"]["name"] if spc else None,
+            image=private_image(props),
         )
     )
     return ControllerObjects(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WORKSPACE_DETAILS
 
 DEFAULT = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
 STANDALONE = yaml.safe_load((ROOT / "config" / "standalone.yaml").read_text())
@@ -74,7 +74,7 @@ WORKSPACE_ID = (
 WITH_WORKSPACE = {
     **copy.deepcopy(DEFAULT),
     "subscription_id": "44444444-4444-4444-4444-444444444444",
-    "azureml": {**DEFAULT["azureml"], "workspace": {"id": WORKSPACE_ID, "compute_name": "aks-prod"}},
+    "azureml": {**DEFAULT["azureml"], "workspace": {"id": WORKSPACE_ID, "compute_name": "aks-prod", **WORKSPACE_DETAILS}},
 }
 COMPUTE_IDENTITY = (
     "/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-ml"
@@ -109,6 +109,9 @@ GITOPS = {
     "kubernetes_config": {"mode": "gitops"},
     "gitops": {"repository_url": AZURE_DEVOPS_REPO, "auth": "https-token", "https_user": "flux"},
 }
+
+# Written into the cases that carry a credential; must never appear in an error message.
+SECRET_MARKER = "S3CRET"
 
 EXISTING = yaml.safe_load((ROOT / "tests" / "fixtures" / "configs" / "existing-cluster-terraform.yaml").read_text())
 EXISTING_GITOPS = yaml.safe_load((ROOT / "tests" / "fixtures" / "configs" / "existing-cluster-gitops.yaml").read_text())
@@ -733,7 +736,7 @@ CASES = [
     Case(
         "gitops-url-with-credentials",
         ("gitops.repository_url",),
-        put("gitops.repository_url", "https://flux:secret@dev.azure.com/contoso/platform/_git/aks-gitops"),
+        put("gitops.repository_url", "https://flux:S3CRET-pat-value@dev.azure.com/contoso/platform/_git/aks-gitops"),
         base=GITOPS,
     ),
     Case(
@@ -772,7 +775,60 @@ CASES = [
     Case(
         "gitops-sync-interval-too-short", ("gitops.sync_interval_seconds",), put("gitops.sync_interval_seconds", 10), base=GITOPS
     ),
-    Case("gitops-unknown-key", ("gitops.token",), put("gitops.token", "abc"), base=GITOPS),
+    Case("gitops-unknown-key", ("gitops.token",), put("gitops.token", "S3CRET-pat-value"), base=GITOPS),
+    Case(
+        "gitops-url-with-token-as-user",
+        ("gitops.repository_url",),
+        put("gitops.repository_url", "https://ghp_S3CRETtokenvalue@github.com/contoso/aks-gitops.git"),
+        base=GITOPS,
+    ),
+    Case(
+        "yaml-syntax-on-a-token-line",
+        ("(yaml line 2, column 24)",),
+        text="name: amlprod\ntoken: S3CRET-pat-value: [\n",
+    ),
+    # --- hub firewall egress (config/checks/egress.py)
+    Case(
+        "hub-workspace-without-egress-details",
+        ("azureml.workspace.workspace_guid", "azureml.workspace.storage_account_id", "azureml.workspace.container_registry_id"),
+        both(
+            drop("azureml.workspace.workspace_guid"),
+            drop("azureml.workspace.storage_account_id"),
+            drop("azureml.workspace.container_registry_id"),
+        ),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
+        "ml-workspace-location-unknown",
+        ("azureml.workspace.location",),
+        put("azureml.workspace.location", "mars"),
+        base=WITH_WORKSPACE,
+    ),
+    Case("private-endpoint-unknown-service", ("network.private_endpoints[0]",), put("network.private_endpoints", ["blob"])),
+    Case(
+        "private-endpoint-repeated", ("network.private_endpoints",), put("network.private_endpoints", ["key_vault", "key_vault"])
+    ),
+    Case(
+        "private-endpoint-workspace-without-workspace",
+        ("network.private_endpoints[0]",),
+        put("network.private_endpoints", ["storage"]),
+    ),
+    Case(
+        "private-endpoint-key-vault-without-vault",
+        ("network.private_endpoints[0]",),
+        put("network.private_endpoints", ["key_vault"]),
+        base=STANDALONE,
+    ),
+    Case(
+        "firewall-policy-id-wrong-type",
+        ("hub.firewall_policy_id",),
+        put("hub.firewall_policy_id", f"{ID_PREFIX}/providers/Microsoft.Network/virtualNetworks/vnet-hub"),
+    ),
+    Case(
+        "egress-priority-too-low",
+        ("hub.egress_rule_collection_group_priority",),
+        put("hub.egress_rule_collection_group_priority", 99),
+    ),
     Case("gitops-section-missing", ("gitops",), drop("gitops"), base=GITOPS),
     Case("gitops-section-in-terraform-mode", ("gitops",), put("kubernetes_config.mode", "terraform"), base=GITOPS),
     Case("gitops-mode-unknown", ("kubernetes_config.mode",), put("kubernetes_config.mode", "flux"), base=GITOPS),
@@ -965,9 +1021,12 @@ def assert_rejected(result: subprocess.CompletedProcess, cwd: Path, expected_pat
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_bad_config_is_rejected(case: Case, tmp_path: Path, monkeypatch, capsys):
     config_file = write_case(case, tmp_path)
-    problems = assert_rejected(call_main(config_file, tmp_path, monkeypatch, capsys), tmp_path, case.expected_paths)
+    result = call_main(config_file, tmp_path, monkeypatch, capsys)
+    problems = assert_rejected(result, tmp_path, case.expected_paths)
     missing = [line for line in case.exact if line not in problems]
     assert not missing, "\n".join(["expected exactly:", *missing, "got:", *problems])
+    # Never echo a secret (every case; the ones above with S3CRET carry one where users put them).
+    assert SECRET_MARKER.lower() not in result.stderr.lower(), result.stderr
 
 
 def test_at_least_forty_distinct_bad_configs():

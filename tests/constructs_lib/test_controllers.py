@@ -10,6 +10,8 @@ from constructs_lib.nginx_ingress import (
     COMMUNITY_INGRESS_NGINX,
     F5_NGINX,
     ControllerSettings,
+    NginxIngressProps,
+    controller_objects,
     controller_values,
     prefix_route,
 )
@@ -106,3 +108,35 @@ def test_kubelogin_args():
     assert kubelogin_args("spn", "t")[-2:] == ["--tenant-id", "t"]
     with pytest.raises(ValueError):
         kubelogin_args("admin", "t")
+
+
+def _props(**overrides) -> NginxIngressProps:
+    base = dict(
+        controller=F5_NGINX,
+        namespace="nginx-ingress",
+        release_name="nginx-ingress",
+        class_name="nginx-internal",
+        replicas=2,
+        subnet_name="snet-aks-nodes",
+        load_balancer_ip=None,
+        tls=None,
+    )
+    return NginxIngressProps(**{**base, **overrides})
+
+
+def test_default_image_is_the_charts_own():
+    """Without images.registry the values leave the image to the chart (Docker Hub), as before."""
+    assert "image" not in controller_objects(_props()).values["controller"]
+
+
+def test_private_registry_image_with_tag_and_digest():
+    digest = "sha256:" + "ab" * 32
+    image = controller_objects(_props(image_registry="crimages.azurecr.io", image_digest=digest)).values["controller"]["image"]
+    assert image == {"repository": "crimages.azurecr.io/nginx/nginx-ingress", "tag": CHARTS[F5_NGINX].image_tag, "digest": digest}
+    without_digest = controller_objects(_props(image_registry="crimages.azurecr.io")).values["controller"]["image"]
+    assert "digest" not in without_digest
+
+
+def test_no_mirrored_image_for_the_community_controller():
+    with pytest.raises(ValueError, match="no mirrored image"):
+        controller_objects(_props(controller=COMMUNITY_INGRESS_NGINX, image_registry="crimages.azurecr.io"))

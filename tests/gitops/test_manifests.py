@@ -83,8 +83,17 @@ def test_helm_release_fits_flux_multi_tenancy(config_path):
     assert "namespace" not in release["spec"]["chart"]["spec"]["sourceRef"]
     assert release["spec"]["targetNamespace"] == release["spec"]["storageNamespace"] == config.ingress.namespace
     assert release["spec"]["releaseName"] == config.ingress.release_name
-    if config.ingress.controller == "f5-nginx":
+    if config.ingress.controller == "f5-nginx" and config.images is None:
         assert repository["spec"] == {"url": "oci://ghcr.io/nginx/charts", "interval": "1h", "type": "oci"}
+    if config.images is not None:  # the chart `make images` imported, read with the kubelet identity
+        registry = config.images.registry.rsplit("/", 1)[1].lower()
+        assert repository["spec"] == {
+            "url": f"oci://{registry}.azurecr.io/helm",
+            "interval": "1h",
+            "type": "oci",
+            "provider": "azure",
+        }
+    if config.ingress.controller == "f5-nginx":
         assert release["spec"]["install"]["disableSchemaValidation"] is True
 
 

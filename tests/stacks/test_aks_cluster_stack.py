@@ -100,6 +100,8 @@ def test_cluster_is_secure_by_default(which, request):
     assert c["azure_policy_enabled"] is True
     assert c["oidc_issuer_enabled"] is True and c["workload_identity_enabled"] is True
     assert c["image_cleaner_enabled"] is True
+    # Run command would let Azure role holders run kubectl around the private API (opt-in only).
+    assert c["run_command_enabled"] is False
     assert c["key_vault_secrets_provider"]["secret_rotation_enabled"] is True
     assert c["oms_agent"]["msi_auth_for_monitoring_enabled"] is True
     assert c["automatic_upgrade_channel"] == "patch" and c["node_os_upgrade_channel"] == "NodeImage"
@@ -194,14 +196,15 @@ def test_standalone_creates_and_links_its_api_zone(standalone_synth):
     assert "${azurerm_private_dns_zone." in cluster(standalone_synth)["private_dns_zone_id"]
 
 
-def test_secrets_provider_may_read_the_tls_vault(default_synth, standalone_synth):
+def test_secrets_provider_may_read_only_the_tls_certificate_secret(default_synth, standalone_synth):
+    """The identity is on every node: it reads the certificate's secret, not the whole hub vault."""
     readers = [
         a
         for a in default_synth.resources(STACK, "azurerm_role_assignment").values()
         if a["role_definition_name"] == "Key Vault Secrets User"
     ]
     assert len(readers) == 1
-    assert readers[0]["scope"].endswith("/providers/Microsoft.KeyVault/vaults/kv-hub-certs")
+    assert readers[0]["scope"].endswith("/providers/Microsoft.KeyVault/vaults/kv-hub-certs/secrets/aml-ingress")
     assert "key_vault_secrets_provider[0].secret_identity[0].object_id" in readers[0]["principal_id"]
     assert not [
         a

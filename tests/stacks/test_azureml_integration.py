@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from constructs_lib.azureml_attach import AzureMLAttachProps, compute_body
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WORKSPACE_DETAILS
 from tests.stacks.test_state_safety import variant_of
 
 FIXTURE = ROOT / "tests" / "fixtures" / "configs" / "azureml-workspace.yaml"
@@ -208,7 +208,7 @@ def test_namespace_and_instance_types_exist_before_attach(workspace_synth):
 def test_default_instance_types_per_untainted_azureml_pool(synth_root):
     def attach(raw):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
+        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", **WORKSPACE_DETAILS}
         raw["cluster"]["node_pools"].append(
             {"name": "mlgpu", "vm_size": "Standard_NC24ads_A100_v4", "min_count": 0, "max_count": 2, "gpu": True,
              "taints": ["nvidia.com/gpu=present:NoSchedule"]}
@@ -238,7 +238,7 @@ def test_network_policy_admits_only_the_ingress_and_azureml_namespaces(workspace
 def test_network_policy_follows_the_ingress_namespace(synth_root):
     def attach_with_other_namespace(raw):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
+        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", **WORKSPACE_DETAILS}
         raw["ingress"]["namespace"] = "edge-ingress"
 
     stacks = variant_of("default.yaml", synth_root, "policy-namespace", attach_with_other_namespace)
@@ -252,7 +252,7 @@ def test_no_network_policy_for_an_internal_lb_router(synth_root):
 
     def lb_router(raw):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
+        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", **WORKSPACE_DETAILS}
         raw["azureml"]["inference_router_service_type"] = "loadBalancer"
         raw["azureml"]["allow_insecure_connections"] = True  # plain HTTP must be chosen explicitly
 
@@ -285,7 +285,12 @@ def test_user_assigned_workspace_identity_gets_contributor(synth_root):
 
     def user_assigned(raw):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", "identity_id": identity}
+        raw["azureml"]["workspace"] = {
+            "id": WORKSPACE_ID,
+            "compute_name": "aks-prod",
+            **WORKSPACE_DETAILS,
+            "identity_id": identity,
+        }
 
     stacks = variant_of("default.yaml", synth_root, "uami-workspace", user_assigned)
     roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}

@@ -149,6 +149,8 @@ class StandinProvider:
         # Computed attributes still null become unknown. On an update the proposal carries the
         # prior state's (known, non-null: see apply) values, so this only reaches new nested blocks.
         block = self.block(schema.RESOURCE, request.type_name)
+        proposed, legacy = values.with_optional_computed_blocks(self.info.name, request.type_name, block, proposed, prior)
+        response.legacy_type_system = legacy
         planned = values.fill_computed(block, proposed, lambda _t, _n: cty.UNKNOWN)
         if prior is not None:
             for path in replacement.requires_replace(self.info.name, request.type_name, block, prior, planned):
@@ -159,7 +161,10 @@ class StandinProvider:
     def ApplyResourceChange(self, request, context):
         t = self.type_of(schema.RESOURCE, request.type_name)
         planned = cty.decode_msgpack(request.planned_state.msgpack, t)
-        response = pb.ApplyResourceChange.Response(private=request.planned_private)
+        response = pb.ApplyResourceChange.Response(
+            private=request.planned_private,
+            legacy_type_system=(self.info.name, request.type_name) in values.SDK_OPTIONAL_COMPUTED_BLOCKS,
+        )
         if remote.active(self.info.name, request.type_name):
             prior = cty.decode_msgpack(request.prior_state.msgpack, t)
             outcome = remote.apply(self.settings, request.type_name, prior, planned)

@@ -104,6 +104,34 @@ def placeholders_for(provider: str, type_name: str, value: Any) -> Placeholders:
     return Placeholders(provider, type_name, label if isinstance(label, str) else "standin")
 
 
+# Blocks the real provider (terraform-plugin-sdk v2) declares Optional + Computed: left out of the
+# configuration, they are planned as one element of unknown values on create and keep the prior
+# state's value on update (the provider plans them with the legacy type system). The JSON schema
+# does not mark blocks computed, so they are listed here with their source:
+# azurerm v4.55.0 internal/services/containers/kubernetes_cluster_resource.go, "kubelet_identity"
+# (Optional, Computed, MaxItems 1; AKS creates the kubelet identity when none is given).
+SDK_OPTIONAL_COMPUTED_BLOCKS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("azurerm", "azurerm_kubernetes_cluster"): ("kubelet_identity",),
+}
+
+
+def with_optional_computed_blocks(
+    provider: str, type_name: str, block: dict[str, Any], proposed: dict[str, Any], prior: dict[str, Any] | None
+) -> tuple[dict[str, Any], bool]:
+    """``proposed`` with each SDK Optional+Computed block the configuration leaves empty planned as
+    the real provider plans it; and whether the legacy type system is in play for this type."""
+    names = SDK_OPTIONAL_COMPUTED_BLOCKS.get((provider, type_name), ())
+    out = dict(proposed)
+    for name in names:
+        if out.get(name):
+            continue
+        if prior is not None and prior.get(name):
+            out[name] = prior[name]
+        else:
+            out[name] = [{attribute: None for attribute in block["block_types"][name]["block"].get("attributes", {})}]
+    return out, bool(names)
+
+
 def fill_computed(block: dict[str, Any], value: dict[str, Any], make: Callable[[cty.CtyType, str], Any]) -> dict[str, Any]:
     """A copy of an object ``value`` of ``block`` where each null computed attribute, at any
     nesting depth the configuration reaches, is ``make(type, name)``."""
