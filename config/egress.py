@@ -42,6 +42,23 @@ def key_vault_names(config: AppConfig) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parse_resource_id(i).name.lower() for i in ids))
 
 
+def node_pools(config: AppConfig) -> list:
+    """The pools Azure ML runs on: created here, or an existing cluster's (cluster.existing)."""
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        return list(existing.azureml_node_pools)
+    return list(config.cluster.node_pools or [])
+
+
+def node_subnet_cidr(config: AppConfig) -> str:
+    """The egress rules' source: the node subnet, created here or the existing cluster's."""
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        return str(existing.node_subnet.cidr)
+    assert config.network, "guaranteed by config/checks/ for a created cluster"
+    return str(config.network.aks_subnet_cidr)
+
+
 def egress_context(config: AppConfig) -> EgressContext:
     workspace = config.azureml.workspace
     git_host, git_port = git_host_and_port(config.gitops.repository_url) if config.gitops else (None, None)
@@ -54,7 +71,7 @@ def egress_context(config: AppConfig) -> EgressContext:
     return EgressContext(
         region=config.location,
         private_api=config.cluster.api.private,
-        gpu_pools=any(pool.gpu for pool in config.cluster.node_pools),
+        gpu_pools=any(pool.gpu for pool in node_pools(config)),
         gitops=config.kubernetes_config.mode == "gitops",
         defender=config.cluster.defender_enabled,
         training=config.azureml.enable_training,
@@ -67,7 +84,7 @@ def egress_context(config: AppConfig) -> EgressContext:
         workspace_guid=workspace.workspace_guid.lower() if complete_workspace else None,
         storage_account=parse_resource_id(workspace.storage_account_id).name.lower() if complete_workspace else None,
         registry=parse_resource_id(workspace.container_registry_id).name.lower() if complete_workspace else None,
-        private_endpoints=frozenset(config.network.private_endpoints),
+        private_endpoints=frozenset(config.network.private_endpoints if config.network else ()),
         image_registry=parse_resource_id(config.images.registry).name.lower() if config.images else None,
     )
 

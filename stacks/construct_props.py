@@ -16,6 +16,7 @@ from config.egress import (
     APPLICATION_COLLECTION_PRIORITY,
     NETWORK_COLLECTION_PRIORITY,
     egress_rules,
+    node_subnet_cidr,
     rule_collection_group_name,
     rule_collection_name,
 )
@@ -180,7 +181,7 @@ def egress_rules_props(config: AppConfig) -> EgressRulesProps | None:
         firewall_policy_id=config.hub.firewall_policy_id,
         priority=config.hub.egress_rule_collection_group_priority,
         # Overlay pods leave SNATed to their node's address: the node subnet is every source.
-        source_addresses=(str(config.network.aks_subnet_cidr),),
+        source_addresses=(node_subnet_cidr(config),),
         application_collection_name=rule_collection_name(config.name, "application"),
         application_collection_priority=APPLICATION_COLLECTION_PRIORITY,
         network_collection_name=rule_collection_name(config.name, "network"),

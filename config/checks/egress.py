@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from config.azure_ids import parse_resource_id
-from config.checks.base import MISSING, Problem
+from config.checks.base import MISSING, Problem, when_set
 from config.model import AppConfig
 
 # Workspace facts the workspace id does not reveal and the egress list names (README, `azureml`).
@@ -31,6 +31,7 @@ def _workspace_egress_rule(config: AppConfig) -> Iterator[Problem]:
             )
 
 
+@when_set("network")  # an existing cluster's network is its owners'
 def _private_endpoint_rule(config: AppConfig) -> Iterator[Problem]:
     services = config.network.private_endpoints
     for index, service in enumerate(services):

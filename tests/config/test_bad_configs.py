@@ -591,7 +591,7 @@ CASES = [
     Case(
         "compute-identity-without-storage-and-registry",
         ("azureml.workspace.compute_identity",),
-        put("azureml.workspace.compute_identity", COMPUTE_IDENTITY),
+        put("azureml.workspace", {"id": WORKSPACE_ID, "compute_name": "aks-prod", "compute_identity": COMPUTE_IDENTITY}),
         base=WITH_WORKSPACE,
     ),
     Case(

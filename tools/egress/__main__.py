@@ -14,7 +14,7 @@ from pathlib import Path
 
 from catalog.egress import notes
 from config.azure_ids import parse_resource_id
-from config.egress import egress_context, egress_rules
+from config.egress import egress_context, egress_rules, node_subnet_cidr
 from config.loader import ConfigError, config_path_from_env, load_config
 from config.model import AppConfig
 from tools.egress.render import FORMATS, EgressList
@@ -31,7 +31,7 @@ def egress_list(config: AppConfig) -> EgressList:
     extra = () if config.hub else (NO_HUB_NOTE,)
     return EgressList(
         deployment=config.name,
-        source_addresses=(str(config.network.aks_subnet_cidr),),
+        source_addresses=(node_subnet_cidr(config),),
         rules=tuple(egress_rules(config)),
         notes=(*extra, *notes(egress_context(config))),
         policy_resource_group=policy.resource_group if policy else None,
