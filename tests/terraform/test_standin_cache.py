@@ -65,7 +65,7 @@ def test_a_changed_converter_misses_the_cache_and_rebuilds(isolated):
     """The regression the issue found: the converter broken on a warm cache still passed."""
     built: list[Path] = []
     before = cache.cached_dir("schema-time", built.append, inputs=("dump",))
-    edit(isolated / "schema.py", "message.version = schema.get(\"version\", 0)", "message.version = 0")
+    edit(isolated / "schema.py", 'message.version = schema.get("version", 0)', "message.version = 0")
     cache._source_digest.cache_clear()
     after = cache.cached_dir("schema-time", built.append, inputs=("dump",))
     assert after != before and after.exists()
