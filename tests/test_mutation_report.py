@@ -50,12 +50,13 @@ RESULTS = """\
     config.checks.network.x__subnet_rules__mutmut_1: timeout
     config.checks.network.x__subnet_rules__mutmut_2: no tests
     config.lenient.InvalidValue.xǁInvalidValueǁ__repr____mutmut_1: killed
+    config.loader.x_load_config__mutmut_1: not checked
 """
 
 
 def test_results_are_parsed_and_grouped_by_module_and_function():
     results = parse_results(RESULTS)
-    assert len(results) == 5 and results["config.checks.api.x__public_api_rules__mutmut_2"] == "survived"
+    assert len(results) == 6 and results["config.checks.api.x__public_api_rules__mutmut_2"] == "survived"
     assert module_of("config.checks.api.x__public_api_rules__mutmut_2") == "config.checks.api"
     assert function_of("config.checks.api.x__public_api_rules__mutmut_2") == "_public_api_rules"
     assert module_of("config.lenient.InvalidValue.xǁInvalidValueǁ__repr____mutmut_1") == "config.lenient"
@@ -79,5 +80,6 @@ def test_report_lists_every_mutant_not_killed_with_its_diff():
     assert "| `config.checks.api` | 2 | 1 | 1 | 0 | 50.0% |" in report
     assert "| `config.checks.network` | 2 | 1 | 0 | 1 | 50.0% |" in report
     assert report.count("### `") == 2
+    assert "Not checked in this run (outside its ARGS): 1 mutants" in report and "config.loader" not in report
     assert "+    if cidr.prefixlen <= 16:" in report
     assert "x__public_api_rules__mutmut_1" not in report  # killed: not listed

@@ -18,6 +18,7 @@ from pathlib import Path
 
 # mutmut's verdicts (mutmut/stats.py status_by_exit_code) that count as caught.
 CAUGHT = ("killed", "timeout", "caught by type check")
+NOT_CHECKED = "not checked"
 # "config.checks.api.x__public_api_rules__mutmut_3" -> module "config.checks.api",
 # function "_public_api_rules" (methods: "Class.xǁClassǁmethod__mutmut_1").
 _MUTANT = re.compile(r"^(?P<module>[\w.]+?)\.(?:x_(?P<function>\w+?)|(?P<cls>\w+)\.xǁ\w+ǁ(?P<method>\w+?))__mutmut_\d+$")
@@ -56,6 +57,10 @@ def kill_rate(counts: Counter) -> float:
 
 
 def render(results: dict[str, str], diffs: dict[str, str]) -> str:
+    """The report; mutants a bounded run did not check (``make mutation ARGS=...``) are counted
+    apart, not as survivors."""
+    unchecked = [name for name, status in results.items() if status == NOT_CHECKED]
+    results = {name: status for name, status in results.items() if status != NOT_CHECKED}
     by_module: dict[str, Counter] = {}
     for name, status in results.items():
         by_module.setdefault(module_of(name), Counter())[status] += 1
@@ -70,6 +75,7 @@ def render(results: dict[str, str], diffs: dict[str, str]) -> str:
         f" (survived {overall['survived']}, no tests {overall['no tests']}, timeout {overall['timeout']},"
         f" other {sum(overall.values()) - sum(overall[s] for s in (*CAUGHT, 'survived', 'no tests'))})",
         "",
+        *([f"Not checked in this run (outside its ARGS): {len(unchecked)} mutants of other modules.", ""] if unchecked else []),
         "| module | mutants | killed | survived | no tests | kill rate |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -98,11 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     diffs = {}
     for name, status in results.items():
-        if status not in CAUGHT:
+        if status not in (*CAUGHT, NOT_CHECKED):
             shown = _mutmut("show", name)
             diffs[name] = "\n".join(line for line in shown.splitlines() if not line.startswith("# "))
     args.out.write_text(render(results, diffs))
-    overall = Counter(results.values())
+    overall = Counter(status for status in results.values() if status != NOT_CHECKED)
     print(f"{len(results)} mutants, kill rate {kill_rate(overall):.1f}%: {args.out}")
     return 0
 
