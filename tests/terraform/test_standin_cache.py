@@ -137,3 +137,56 @@ def test_compiled_protocol_is_keyed_on_the_converter_the_proto_and_the_versions(
     cache._source_digest.cache_clear()
     assert cache.cached_dir("protocol", compiled.append, inputs=protocol.cache_inputs()) != first
     assert len(compiled) == 2
+
+
+# --- building an entry: atomic, and nothing left behind ------------------------------------------
+
+
+def test_entries_are_built_in_a_scratch_directory_beside_them(isolated, monkeypatch):
+    """Built in CACHE_ROOT (a rename within one filesystem is atomic) under a hidden name, in a
+    cache root whose parents may not exist yet."""
+    monkeypatch.setattr(cache, "CACHE_ROOT", cache.CACHE_ROOT / "deeper" / "still")
+    seen = []
+    target = cache.cached_dir("demo", seen.append, inputs=("x",))
+    (scratch,) = seen
+    assert scratch.parent == cache.CACHE_ROOT and scratch.name.startswith(f".{target.name}-")
+    assert not scratch.exists() and target.is_dir()
+
+
+def test_a_failed_build_leaves_nothing(isolated):
+    def broken(directory: Path) -> None:
+        (directory / "half.json").write_text("{")
+        raise RuntimeError("converter failed")
+
+    with pytest.raises(RuntimeError, match="converter failed"):
+        cache.cached_dir("demo", broken, inputs=("x",))
+    assert list(cache.CACHE_ROOT.iterdir()) == []  # neither an entry nor a scratch directory
+    built = cache.cached_dir("demo", lambda d: (d / "ok").write_text("1"), inputs=("x",))
+    assert (built / "ok").read_text() == "1"  # the next call builds it
+
+
+def test_a_racing_process_that_built_first_wins(isolated):
+    """Terraform starts provider processes in parallel: the loser of the rename keeps the winner's
+    identical entry and removes its own scratch directory."""
+    name = f"demo-{cache.cache_key(('x',))}"
+
+    def build_while_another_process_finishes(directory: Path) -> None:
+        (directory / "mine").write_text("loser")
+        winner = cache.CACHE_ROOT / name
+        winner.mkdir()
+        (winner / "mine").write_text("winner")
+        (winner / "more").write_text("x")  # not empty: the rename onto it fails
+
+    target = cache.cached_dir("demo", build_while_another_process_finishes, inputs=("x",))
+    assert target.name == name and (target / "mine").read_text() == "winner"
+    assert [p.name for p in cache.CACHE_ROOT.iterdir()] == [name]
+
+
+def test_a_rename_that_fails_for_another_reason_is_raised(isolated, monkeypatch):
+    def refuse(source, target):
+        raise PermissionError("read-only cache")
+
+    monkeypatch.setattr(cache.os, "rename", refuse)
+    with pytest.raises(PermissionError):
+        cache.cached_dir("demo", lambda d: None, inputs=("x",))
+    assert list(cache.CACHE_ROOT.iterdir()) == []
