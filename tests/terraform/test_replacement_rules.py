@@ -249,3 +249,48 @@ def test_every_conditional_rule_is_tested_on_both_sides():
     for t, n, _, _, replaces in CONDITIONAL_PATHS:
         sides.setdefault((t, n), set()).add(replaces)
     assert all(s == {True, False} for s in sides.values()), sides
+
+
+def test_a_type_without_rules_replaces_nothing():
+    block = block_of("azurerm", "azurerm_kubernetes_flux_configuration")
+    assert ("azurerm", "azurerm_kubernetes_flux_configuration") not in RULES
+    assert requires_replace("azurerm", "azurerm_kubernetes_flux_configuration", block, {"name": "a"}, {"name": "b"}) == []
+
+
+SYNTHETIC = {
+    "attributes": {"settings": {"type": ["object", {"mode": "string"}]}},
+    "block_types": {
+        "single": {"nesting_mode": "single", "block": {"attributes": {"x": {"type": "string"}}}},
+        "group": {"nesting_mode": "group", "block": {"attributes": {"x": {"type": "string"}}}},
+        "listed": {"nesting_mode": "list", "block": {"attributes": {"x": {"type": "string"}}}},
+        "set": {"nesting_mode": "set", "block": {"attributes": {"x": {"type": "string"}}}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "paths"),
+    [
+        # single and group blocks are addressed by name, without an index
+        (("single", "x"), {"single": {"x": "a"}}, [(("attribute_name", "single"), ("attribute_name", "x"))]),
+        (("group", "x"), {"group": {"x": "a"}}, [(("attribute_name", "group"), ("attribute_name", "x"))]),
+        # list blocks by index, every element
+        (
+            ("listed", "x"),
+            {"listed": [{"x": "a"}, {"x": "b"}]},
+            [
+                (("attribute_name", "listed"), ("element_key_int", 0), ("attribute_name", "x")),
+                (("attribute_name", "listed"), ("element_key_int", 1), ("attribute_name", "x")),
+            ],
+        ),
+        # set elements are not addressable: the path ends at the set
+        (("set", "x"), {"set": [{"x": "a"}]}, [(("attribute_name", "set"),)]),
+        # an attribute holding an object: the path ends at the attribute, whatever follows
+        (("settings", "mode"), {"settings": {"mode": "a"}}, [(("attribute_name", "settings"),)]),
+        # an absent block: nothing to address
+        (("single", "x"), {"single": None}, []),
+    ],
+    ids=["single", "group", "list", "set", "object-attribute", "absent"],
+)
+def test_rule_paths_follow_the_nesting_mode(rule, value, paths):
+    assert list(replacement._expand(SYNTHETIC, value, rule, ())) == paths
