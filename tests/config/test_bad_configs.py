@@ -350,6 +350,12 @@ CASES = [
         base=STANDALONE,
     ),
     Case(
+        "admin-login-without-local-accounts",
+        ("kubernetes_auth.login",),
+        both(put("cluster.local_account_disabled", True), put("kubernetes_auth", {"login": "admin"})),
+        base=WITH_WORKSPACE,
+    ),
+    Case(
         "admin-acknowledgement-without-admin",
         ("kubernetes_auth.acknowledge_admin_over_public_api",),
         put("kubernetes_auth", {"login": "azurecli", "acknowledge_admin_over_public_api": True}),

@@ -268,6 +268,9 @@ EXPECTED |= {
     "admin-login-over-public-api-unacknowledged": [
         "kubernetes_auth.login: admin against a public API server sends the cluster's admin client certificate (not Entra ID) over the internet; prefer azurecli/workloadidentity/spn/msi, or set kubernetes_auth.acknowledge_admin_over_public_api: true to accept it (got 'admin')"
     ],
+    "admin-login-without-local-accounts": [
+        "kubernetes_auth.login: admin needs local accounts (cluster.local_account_disabled: false) (got 'admin')"
+    ],
     "admin-acknowledgement-without-admin": [
         "kubernetes_auth.acknowledge_admin_over_public_api: only applies with kubernetes_auth.login: admin (got True)"
     ],
