@@ -292,3 +292,20 @@ def test_private_dns_zone_name_compares_case_insensitively():
     assert reported(raw) == []
     raw["cluster"]["api"]["private_dns_zone_id"] = zone.replace("privatelink.westeurope", "PrivateLink.NorthEurope")
     assert reported(raw) == ["cluster.api.private_dns_zone_id"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "accepted"),
+    [
+        ("privatelink.westeurope.azmk8s.io", True),
+        ("contoso.privatelink.westeurope.azmk8s.io", True),  # a subzone (AKS accepts <subzone>.privatelink...)
+        ("Contoso.PrivateLink.WestEurope.azmk8s.io", True),
+        ("contosoprivatelink.westeurope.azmk8s.io", False),  # not a subzone: no dot before privatelink
+        ("privatelink.westeurope.azmk8s.io.contoso.com", False),
+    ],
+)
+def test_private_dns_zone_and_its_subzones(zone, accepted):
+    raw = copy.deepcopy(DEFAULT)
+    current = raw["cluster"]["api"]["private_dns_zone_id"]
+    raw["cluster"]["api"]["private_dns_zone_id"] = current.rsplit("/", 1)[0] + "/" + zone
+    assert reported(raw) == ([] if accepted else ["cluster.api.private_dns_zone_id"])
