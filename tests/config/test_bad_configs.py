@@ -167,6 +167,16 @@ CASES = [
         ("network.service_cidr",),
         both(put("network.service_cidr", "172.30.0.0/16"), put("network.dns_service_ip", "172.30.0.10")),
     ),
+    Case(
+        "aks-subnet-too-small",
+        ("network.aks_subnet_cidr",),
+        both(drop("ingress.load_balancer_ip"), put("network.aks_subnet_cidr", "10.20.0.0/28")),
+    ),
+    Case(
+        "service-cidr-too-large",
+        ("network.service_cidr",),
+        both(put("network.service_cidr", "10.64.0.0/11"), put("network.dns_service_ip", "10.64.0.10")),
+    ),
     Case("dns-ip-outside-service", ("network.dns_service_ip",), put("network.dns_service_ip", "172.17.0.10")),
     Case("dns-ip-first-address", ("network.dns_service_ip",), put("network.dns_service_ip", "172.16.0.1")),
     # --- cluster

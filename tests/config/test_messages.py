@@ -111,6 +111,8 @@ EXPECTED |= {
     "pod-overlaps-service": ["network.pod_cidr: must not overlap network.service_cidr (172.16.0.0/16) (got '172.16.0.0/14')"],
     "pod-overlaps-hub": ["network.pod_cidr: must not overlap hub.address_space[0] (10.0.0.0/16) (got '10.0.0.0/16')"],
     "service-cidr-reserved": ["network.service_cidr: must not overlap 172.30.0.0/16, which AKS reserves (got '172.30.0.0/16')"],
+    "aks-subnet-too-small": ["network.aks_subnet_cidr: must be /27 or larger to hold the node pools (got '10.20.0.0/28')"],
+    "service-cidr-too-large": ["network.service_cidr: must be /12 or smaller (AKS limit) (got '10.64.0.0/11')"],
     "dns-ip-outside-service": [
         "network.dns_service_ip: must lie inside network.service_cidr (172.16.0.0/16) (got '172.17.0.10')"
     ],
