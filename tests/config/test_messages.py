@@ -113,6 +113,12 @@ EXPECTED |= {
     "service-cidr-reserved": ["network.service_cidr: must not overlap 172.30.0.0/16, which AKS reserves (got '172.30.0.0/16')"],
     "aks-subnet-too-small": ["network.aks_subnet_cidr: must be /27 or larger to hold the node pools (got '10.20.0.0/28')"],
     "service-cidr-too-large": ["network.service_cidr: must be /12 or smaller (AKS limit) (got '10.64.0.0/11')"],
+    "service-overlaps-hub": ["network.service_cidr: must not overlap hub.address_space[0] (10.0.0.0/16) (got '10.0.0.0/16')"],
+    "pod-overlaps-vnet": ["network.pod_cidr: must not overlap network.vnet_cidr (10.20.0.0/16) (got '10.20.0.0/16')"],
+    "peering-name-too-long": [
+        "hub.vnet_id: hub VNet name makes the peering name 'peer-vnet-amlprod-aks-to-" + "h" * 56 + "' longer than 80 characters"
+        " (got '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub-network/providers/Microsoft.Network/virtua...)"
+    ],
     "dns-ip-outside-service": [
         "network.dns_service_ip: must lie inside network.service_cidr (172.16.0.0/16) (got '172.17.0.10')"
     ],
