@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             diffs[name] = "\n".join(line for line in shown.splitlines() if not line.startswith("# "))
     args.out.write_text(render(results, diffs))
     overall = Counter(status for status in results.values() if status != NOT_CHECKED)
-    print(f"{len(results)} mutants, kill rate {kill_rate(overall):.1f}%: {args.out}")
+    print(f"{sum(overall.values())} mutants checked, kill rate {kill_rate(overall):.1f}%: {args.out}")
     return 0
 
 

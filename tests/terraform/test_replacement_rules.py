@@ -264,6 +264,11 @@ SYNTHETIC = {
         "group": {"nesting_mode": "group", "block": {"attributes": {"x": {"type": "string"}}}},
         "listed": {"nesting_mode": "list", "block": {"attributes": {"x": {"type": "string"}}}},
         "set": {"nesting_mode": "set", "block": {"attributes": {"x": {"type": "string"}}}},
+        # a block of blocks only: its schema has no "attributes" key at all
+        "outer": {
+            "nesting_mode": "single",
+            "block": {"block_types": {"inner": {"nesting_mode": "single", "block": {"attributes": {"x": {"type": "string"}}}}}},
+        },
     },
 }
 
@@ -287,10 +292,15 @@ SYNTHETIC = {
         (("set", "x"), {"set": [{"x": "a"}]}, [(("attribute_name", "set"),)]),
         # an attribute holding an object: the path ends at the attribute, whatever follows
         (("settings", "mode"), {"settings": {"mode": "a"}}, [(("attribute_name", "settings"),)]),
+        (
+            ("outer", "inner", "x"),
+            {"outer": {"inner": {"x": "a"}}},
+            [(("attribute_name", "outer"), ("attribute_name", "inner"), ("attribute_name", "x"))],
+        ),
         # an absent block: nothing to address
         (("single", "x"), {"single": None}, []),
     ],
-    ids=["single", "group", "list", "set", "object-attribute", "absent"],
+    ids=["single", "group", "list", "set", "object-attribute", "block-of-blocks", "absent"],
 )
 def test_rule_paths_follow_the_nesting_mode(rule, value, paths):
     assert list(replacement._expand(SYNTHETIC, value, rule, ())) == paths
