@@ -136,7 +136,7 @@ $(STAMPS)/azure: requirements-azure.txt constraints-azure.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 clean:
-	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) $(AZURE_VENV) node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
+	rm -rf cdktf.out $(STAMPS) $(VENV_cdktf) $(VENV_cdktn) $(CHECKOV_VENV) $(PIPELINES_VENV) $(AZURE_VENV) .venv-mutation mutants node_modules $(NODE_DIR_cdktn)/node_modules .pytest_cache
 
 # --- GitOps mode (kubernetes_config.mode: gitops; docs/gitops.md) ---------------------------------
 # Renders the manifests Flux applies for $(CONFIG_FILE) into $(GITOPS_DIR)/<gitops.path>/; commit
@@ -180,3 +180,21 @@ egress: $(firstword $(SETUP_$(TOOLCHAIN)))
 .PHONY: images
 images: $(firstword $(SETUP_$(TOOLCHAIN)))
 	@$(VENV)/bin/python -m tools.images --config $(CONFIG_FILE) $(ARGS)
+
+# --- Mutation testing (docs/mutation.md; not part of `make test`) ----------------------------------
+# mutmut over the modules setup.cfg [mutmut] lists, with their in-process tests, in its own
+# virtualenv; a fresh run each time, then the surviving mutants into docs/mutation-report.md.
+# ARGS: mutant name globs to run only those, e.g. ARGS='config.checks.api*'. CHILDREN: parallel
+# workers (default 2: the machine is shared).
+MUTATION_VENV := .venv-mutation
+CHILDREN ?= 2
+.PHONY: mutation
+mutation: $(STAMPS)/mutation
+	rm -rf mutants
+	nice -n 10 $(MUTATION_VENV)/bin/mutmut run --max-children $(CHILDREN) $(ARGS)
+	$(MUTATION_VENV)/bin/python -m tools.mutation_report --out docs/mutation-report.md
+
+$(STAMPS)/mutation: requirements-mutation.txt constraints-mutation.txt
+	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt -c constraints-mutation.txt
+	@mkdir -p $(STAMPS) && touch $@

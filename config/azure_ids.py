@@ -16,10 +16,12 @@ from pydantic import AfterValidator
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 GUID_RE = re.compile(rf"^{GUID}$")
 
+# Azure compares ids case-insensitively, segment names included: the CLI and some ARM APIs return
+# ".../resourcegroups/...", others ".../resourceGroups/..." for the same resource.
 _ID_RE = re.compile(
-    rf"^/subscriptions/(?P<subscription>{GUID})"
-    r"/resourceGroups/(?P<resource_group>[-\w._()]{1,90})"
-    r"/providers/(?P<namespace>[A-Za-z][\w.]*)/(?P<type>[A-Za-z]\w*)/(?P<name>[^/]+)$"
+    rf"^/(?i:subscriptions)/(?P<subscription>{GUID})"
+    r"/(?i:resourceGroups)/(?P<resource_group>[-\w._()]{1,90})"
+    r"/(?i:providers)/(?P<namespace>[A-Za-z][\w.]*)/(?P<type>[A-Za-z]\w*)/(?P<name>[^/]+)$"
 )
 
 

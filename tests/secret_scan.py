@@ -1,5 +1,6 @@
-"""Secret detection for synthesized files: a structural key/value scan of our own JSON, and
-Checkov's maintained `secrets` framework (detect-secrets: known token formats, high entropy).
+"""Secret detection for synthesized files and GitOps manifests: a structural key/value scan of our
+own JSON and YAML, and Checkov's maintained `secrets` framework (detect-secrets: known token
+formats, high entropy).
 
 Why both: Checkov's keyword detector does not look at JSON keys such as ``"clientSecret"`` (a
 literal ``"clientSecret": "P@ssw0rd123!"`` passes it, tried with Checkov 3.3.30), while it knows
@@ -63,6 +64,13 @@ ALLOWED_CHILD_KEYS = frozenset(
         ("wildcardtls", "secret"),  # F5 values: the "<namespace>/<name>" of the synced TLS Secret
     }
 )
+# Generic credential names: a key ending in "key" (workspaceKey, sharedKey, primaryKey,
+# storage_key) is flagged when its value looks like key material, a long base64 string of mixed
+# case and digits (Azure account and workspace keys are 44 or 88 base64 characters). The name
+# alone would flag label keys, taint keys and key_vault_id; Checkov's entropy rule does not look at
+# JSON/YAML values under such keys (tried with Checkov 3.3.30: both passed it).
+GENERIC_KEY_SUFFIX = "key"
+KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/_-]{32,}={0,2}")
 # Values that are never literals: Terraform references and function calls over them. A quoted
 # string inside (`${"P@ss"}`, `${base64encode("P@ss")}`) is a literal in disguise: not exempt.
 _REFERENCE = re.compile(r'^\$\{[^"]*\}$', re.DOTALL)
@@ -88,6 +96,19 @@ def is_secret_key(key: str, parent: str = "") -> bool:
     return any(word in normalised for word in SECRET_KEY_WORDS)
 
 
+def is_generic_key(key: str) -> bool:
+    return _normalise(key).endswith(GENERIC_KEY_SUFFIX)
+
+
+def is_key_material(value: Any) -> bool:
+    """A long base64/base64url string with upper- and lower-case letters and digits."""
+    return (
+        isinstance(value, str)
+        and KEY_MATERIAL.fullmatch(value) is not None
+        and all(re.search(kind, value) for kind in ("[A-Z]", "[a-z]", "[0-9]"))
+    )
+
+
 def _embedded_document(text: str) -> Any:
     """A YAML/JSON document carried in a string (Helm values), else None."""
     if "\n" not in text and not text.lstrip().startswith(("{", "[")):
@@ -104,7 +125,7 @@ def literal_secrets(node: Any, path: str = "$", parent: str = "") -> Iterator[st
     if isinstance(node, dict):
         for key, value in node.items():
             child = f"{path}.{key}"
-            if is_secret_key(str(key), parent) and _is_literal(value):
+            if (is_secret_key(str(key), parent) and _is_literal(value)) or (is_generic_key(str(key)) and is_key_material(value)):
                 yield child
             yield from literal_secrets(value, child, str(key))
     elif isinstance(node, list):
@@ -130,23 +151,70 @@ def value_findings(text: str) -> list[str]:
 
 
 def scan_file(path: Path) -> list[str]:
+    """Value patterns in any file; the structural scan in JSON and YAML files (every document of
+    a multi-document YAML file, e.g. the GitOps manifests `make gitops` writes)."""
     text = path.read_text(errors="replace")
     findings = [f"{path.name}: {kind}" for kind in value_findings(text)]
+    documents: list[Any] = []
     if path.suffix == ".json":
-        findings += [f"{path.name}: literal value at {where}" for where in literal_secrets(json.loads(text))]
+        documents = [json.loads(text)]
+    elif path.suffix in (".yaml", ".yml"):
+        documents = list(yaml.safe_load_all(text))
+    for i, document in enumerate(documents):
+        root = "$" if len(documents) == 1 else f"$[document {i}]"
+        findings += [f"{path.name}: literal value at {where}" for where in literal_secrets(document, root)]
     return findings
 
 
+def _yaml_entries_by_line(text: str) -> dict[int, tuple[str, str, Any]]:
+    """1-based line -> (parent key, key, scalar value) of every mapping entry in a YAML file."""
+    entries: dict[int, tuple[str, str, Any]] = {}
+
+    def walk(node: yaml.Node, parent: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                if isinstance(child, yaml.ScalarNode):
+                    entries[key.start_mark.line + 1] = (parent, str(key.value), child.value)
+                walk(child, str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                walk(child, parent)
+
+    for document in yaml.compose_all(text):
+        walk(document, "")
+    return entries
+
+
+def names_a_thing(path: Path, line: int) -> bool:
+    """A Checkov finding on a YAML line whose key the structural scan's allowlist reviewed as a
+    name (``secretProviderClass: <name>``, F5's ``wildcardTLS.secret: <namespace>/<name>``): its
+    keyword rule flags any key containing "secret" in YAML (not in JSON). Accepted only while the
+    value is no key material and matches no secret pattern."""
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    entry = _yaml_entries_by_line(path.read_text()).get(line)
+    if entry is None:
+        return False
+    parent, key, value = entry
+    reviewed = _normalise(key) in ALLOWED_KEYS or (_normalise(parent), _normalise(key)) in ALLOWED_CHILD_KEYS
+    return reviewed and not is_key_material(value) and not value_findings(str(value))
+
+
 def checkov_secrets(directory: Path) -> list[str]:
-    """Checkov's secrets framework over every file under ``directory``: "<check> <file>:<line>"."""
-    return secret_findings(run_checkov(directory, "secrets", "--enable-secret-scan-all-files"))
+    """Checkov's secrets framework over every file under ``directory``: "<check> <file>:<line>",
+    less the findings on reviewed name keys (see ``names_a_thing``)."""
+    return secret_findings(run_checkov(directory, "secrets", "--enable-secret-scan-all-files"), directory)
 
 
-def secret_findings(reports: list[dict[str, Any]]) -> list[str]:
-    """The failed checks of the ``secrets`` reports among Checkov's ``reports``."""
-    return [
-        f"{check['check_id']} {check['file_path']}:{check['file_line_range'][0]}"
-        for report in reports
-        if report.get("check_type", "secrets") == "secrets"
-        for check in report.get("results", {}).get("failed_checks", [])
-    ]
+def secret_findings(reports: list[dict[str, Any]], directory: Path) -> list[str]:
+    """The failed checks of the ``secrets`` reports among Checkov's ``reports`` over
+    ``directory``, less the findings on reviewed name keys (see ``names_a_thing``)."""
+    findings = []
+    for report in reports:
+        if report.get("check_type", "secrets") != "secrets":
+            continue
+        for check in report.get("results", {}).get("failed_checks", []):
+            line = check["file_line_range"][0]
+            if not names_a_thing(directory / check["file_path"].lstrip("/"), line):
+                findings.append(f"{check['check_id']} {check['file_path']}:{line}")
+    return findings

@@ -1,18 +1,32 @@
-"""No secret material in anything synthesized, for every example and fixture config.
+"""No secret material in anything synthesized, for every example and fixture config, nor in the
+GitOps manifests `make gitops` writes for users to commit to Git, for every GitOps fixture.
 
-Two detectors (tests/secret_scan.py): a structural scan of every JSON key and value (also inside
-the YAML carried in strings), and Checkov's `secrets` framework. Each is proven below with
-injected secrets in several key styles, which each would miss on its own.
+Two detectors (tests/secret_scan.py): a structural scan of every JSON/YAML key and value (also
+inside the YAML carried in strings), and Checkov's `secrets` framework. Each is proven below with
+injected secrets in several key styles, which each would miss on its own, in a synthesized stack
+and in a generated Flux object.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import CHECKOV_CANARY, EXAMPLE_CONFIGS, FIXTURE_CONFIGS
-from tests.secret_scan import checkov_secrets, is_secret_key, literal_secrets, scan_file, secret_findings, value_findings
+from tests.gitops.conftest import GITOPS_CONFIGS, rendered
+from tests.secret_scan import (
+    checkov_secrets,
+    is_key_material,
+    is_secret_key,
+    literal_secrets,
+    names_a_thing,
+    scan_file,
+    secret_findings,
+    value_findings,
+)
 
 ALL_CONFIGS = EXAMPLE_CONFIGS + FIXTURE_CONFIGS
 
@@ -31,10 +45,119 @@ def test_checkov_finds_no_secrets_in_any_synthesized_file(checkov_scan):
     """Over every file of every config's output (the suite's one Checkov run, tests/conftest.py)."""
     scanned = {p.name for p in checkov_scan["root"].iterdir()} - {CHECKOV_CANARY.parts[0]}
     assert scanned == {p.stem for p in ALL_CONFIGS}
-    findings = secret_findings(checkov_scan["reports"])
+    findings = secret_findings(checkov_scan["reports"], checkov_scan["root"])
     canary = [f for f in findings if f.split(" ", 1)[1].startswith(f"/{CHECKOV_CANARY}:")]
     assert canary, f"the secrets scan did not run: it missed the canary {CHECKOV_CANARY} ({findings})"
     assert not [f for f in findings if f not in canary]
+
+
+def write_gitops_manifests(config_path: Path, out: Path) -> list[Path]:
+    """What `make gitops` writes for ``config_path`` (the same compose and write)."""
+    from constructs_lib.gitops_delivery.manifests import write
+
+    return write(rendered(config_path), out, source=str(config_path.name))
+
+
+def test_every_gitops_fixture_is_scanned():
+    assert {p.stem for p in GITOPS_CONFIGS} >= {"gitops-workspace-https-token", "gitops-devops-workload-identity"}
+
+
+@pytest.mark.parametrize("config_path", GITOPS_CONFIGS, ids=lambda p: p.stem)
+def test_gitops_manifests_hold_no_secrets(config_path, tmp_path):
+    written = write_gitops_manifests(config_path, tmp_path)
+    assert len([p for p in written if p.name != "kustomization.yaml"]) == len(rendered(config_path).objects())
+    findings = [f"{path.relative_to(tmp_path)}: {finding}" for path in written for finding in scan_file(path)]
+    assert not findings, findings
+
+
+@pytest.mark.slow
+def test_checkov_finds_no_secrets_in_any_gitops_manifest(tmp_path):
+    for config_path in GITOPS_CONFIGS:
+        write_gitops_manifests(config_path, tmp_path / config_path.stem)
+    assert not checkov_secrets(tmp_path)
+
+
+def _tamper_with_flux_object(config_path: Path, directory: Path, annotations: dict[str, str]) -> Path:
+    """The generated HelmRelease with ``annotations`` added, as a user would commit it."""
+    written = write_gitops_manifests(config_path, directory)
+    (release,) = [p for p in written if p.name.startswith("helmrelease-")]
+    header, body = release.read_text().split("\n", 1)
+    document = yaml.safe_load(body)
+    document["metadata"].setdefault("annotations", {}).update(annotations)
+    release.write_text(header + "\n" + yaml.safe_dump(document, sort_keys=False))
+    return release
+
+
+def test_a_token_in_an_annotation_of_a_generated_flux_object_is_caught(tmp_path):
+    """The case that passed every test: a token pasted into an annotation of a Flux object."""
+    release = _tamper_with_flux_object(GITOPS_CONFIGS[0], tmp_path, {"example.com/git-token": "glpat-AbCdEf0123456789xyz"})
+    findings = scan_file(release)
+    assert findings == [f"{release.name}: literal value at $.metadata.annotations.example.com/git-token"], findings
+
+
+@pytest.mark.slow
+def test_checkov_catches_a_token_format_in_a_generated_flux_object(tmp_path):
+    release = _tamper_with_flux_object(GITOPS_CONFIGS[0], tmp_path, {"note": "AKIAIOSFODNN7EXAMPLE"})
+    assert not [f for f in scan_file(release) if "annotations" in f]  # innocent key: the structural scan is blind
+    found = checkov_secrets(tmp_path)
+    assert len(found) == 1 and found[0].startswith("CKV_SECRET_2 ") and release.name in found[0], found
+
+
+def test_checkov_findings_are_accepted_only_on_reviewed_name_keys(tmp_path):
+    """Checkov flags YAML keys containing "secret" whatever they hold; the scan accepts that only
+    for the keys the allowlist reviewed as names, and only while they hold no key material."""
+    manifest = tmp_path / "release.yaml"
+    manifest.write_text(
+        "spec:\n"
+        "  values:\n"
+        "    wildcardTLS:\n"
+        "      secret: nginx-ingress/aml-ingress-tls\n"  # line 4: a name
+        f"    secretProviderClass: {ACCOUNT_KEY}\n"  # line 5: key material under a name key
+        "    note: AKIAIOSFODNN7EXAMPLE\n"  # line 6: not a reviewed key
+        "    other:\n"
+        "      secret: nginx-ingress/aml-ingress-tls\n"  # line 8: "secret" outside wildcardTLS
+    )
+    assert [line for line in range(1, 9) if names_a_thing(manifest, line)] == [4]
+
+
+# An Azure storage/workspace key: 88 base64 characters (64 random bytes).
+ACCOUNT_KEY = "q3Zr7N0pX9vLk2Tb8Yw4Hs6Jd1Fm5Rc0Ge3Ua7Ni9Oq2Pl4Sx6Vy8Zb1Ct5Dh7Ej9Kw0Mn2Lo4Qp6Rs8Tu0Vw2Xy4Za=="
+
+
+@pytest.mark.parametrize("key", ["workspaceKey", "sharedKey", "primaryKey", "secondary_key", "storage-key", "omsKey"])
+def test_generic_key_names_holding_key_material_are_caught(key):
+    """Names no credential word covers, with the value Azure hands out (the mutation run's case)."""
+    assert not is_secret_key(key)
+    stack = {"resource": {"azurerm_kubernetes_cluster_extension": {"x": {"configuration_settings": {key: ACCOUNT_KEY}}}}}
+    assert list(literal_secrets(stack)) == [f"$.resource.azurerm_kubernetes_cluster_extension.x.configuration_settings.{key}"]
+    manifest = {"spec": {"values": {"controller": {key: ACCOUNT_KEY[:44]}}}}
+    assert list(literal_secrets(manifest)) == [f"$.spec.values.controller.{key}"]
+
+
+@pytest.mark.parametrize(
+    "innocent",
+    [
+        {"key": "workload"},  # a label key
+        {"key": "nvidia.com/gpu"},  # a taint key
+        {"labelKey": "kubernetes.azure.com/agentpool"},
+        {"keyVaultId": "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/x/vaults/kv"},
+        {"primaryKey": "${azurerm_log_analytics_workspace.log.primary_shared_key}"},
+        {"sshKey": "${base64encode(var.gitops_ssh_private_key)}"},
+        {"cacheKey": "schema-azurerm-38a3912fc3ff1522"},
+        {"sortKey": "abcdefghijklmnopqrstuvwxyzabcdefghijkl"},  # no digits, no capitals: not random key material
+        {"workspaceName": ACCOUNT_KEY},  # not a key name: left to Checkov's entropy rules
+    ],
+    ids=lambda a: next(iter(a)),
+)
+def test_generic_key_names_with_names_or_references_pass(innocent):
+    assert not list(literal_secrets({"x": innocent}))
+
+
+def test_key_material_is_long_mixed_base64():
+    assert is_key_material(ACCOUNT_KEY) and is_key_material(ACCOUNT_KEY[:32])
+    assert not is_key_material(ACCOUNT_KEY[:31])  # short
+    assert not is_key_material(ACCOUNT_KEY[:40] + " " + ACCOUNT_KEY[40:])  # not one token
+    assert not is_key_material(123456789012345678901234567890123456)
 
 
 # Secrets as someone might paste them into a construct, in the key styles of our files: Terraform

@@ -56,7 +56,8 @@ def _private_dns_zone_name_rule(config: AppConfig) -> Iterator[Problem]:
     if api.private and api.private_dns_zone_id:
         zone = parse_resource_id(api.private_dns_zone_id).name
         expected = f"privatelink.{config.location}.azmk8s.io"
-        if zone != expected and not zone.endswith("." + expected):
+        # DNS names are case-insensitive (and so are Azure resource names).
+        if zone.lower() != expected and not zone.lower().endswith("." + expected):
             yield Problem("cluster.api.private_dns_zone_id", f"must name the zone {expected} (or a subzone of it)", zone)
 
 

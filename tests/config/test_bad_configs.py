@@ -328,6 +328,27 @@ CASES = [
         ("network.service_cidr",),
         both(put("network.service_cidr", "172.30.0.0/16"), put("network.dns_service_ip", "172.30.0.10")),
     ),
+    Case(
+        "aks-subnet-too-small",
+        ("network.aks_subnet_cidr",),
+        both(drop("ingress.load_balancer_ip"), put("network.aks_subnet_cidr", "10.20.0.0/28")),
+    ),
+    Case(
+        "service-cidr-too-large",
+        ("network.service_cidr",),
+        both(put("network.service_cidr", "10.64.0.0/11"), put("network.dns_service_ip", "10.64.0.10")),
+    ),
+    Case(
+        "service-overlaps-hub",
+        ("network.service_cidr",),
+        both(put("network.service_cidr", "10.0.0.0/16"), put("network.dns_service_ip", "10.0.0.10")),
+    ),
+    Case("pod-overlaps-vnet", ("network.pod_cidr",), put("network.pod_cidr", "10.20.0.0/16")),
+    Case(
+        "peering-name-too-long",
+        ("hub.vnet_id",),
+        put("hub.vnet_id", f"{ID_PREFIX}-hub-network/providers/Microsoft.Network/virtualNetworks/{'h' * 56}"),
+    ),
     Case("dns-ip-outside-service", ("network.dns_service_ip",), put("network.dns_service_ip", "172.17.0.10")),
     Case("dns-ip-first-address", ("network.dns_service_ip",), put("network.dns_service_ip", "172.16.0.1")),
     # --- cluster
@@ -509,6 +530,12 @@ CASES = [
             put("kubernetes_auth", {"login": "admin"}),
         ),
         base=STANDALONE,
+    ),
+    Case(
+        "admin-login-without-local-accounts",
+        ("kubernetes_auth.login",),
+        both(put("cluster.local_account_disabled", True), put("kubernetes_auth", {"login": "admin"})),
+        base=WITH_WORKSPACE,
     ),
     Case(
         "admin-acknowledgement-without-admin",

@@ -122,7 +122,11 @@ def test_ssh_key_from_a_sensitive_variable(synth, ssh_config):
     git = _flux_configuration(result)["git_repository"]
     variables = result.stacks[STACK]["variable"]
     assert git["ssh_private_key_base64"] == "${base64encode(var.gitops_ssh_private_key)}"
-    assert "var.gitops_ssh_known_hosts" in git["ssh_known_hosts_base64"]
+    # Exactly: base64 of the variable, and null (Flux's built-in host keys) when it is empty; a
+    # raw value, a base64 of the empty string or a test on the wrong variable breaks host checking.
+    assert git["ssh_known_hosts_base64"] == (
+        '${var.gitops_ssh_known_hosts == "" ? null : base64encode(var.gitops_ssh_known_hosts)}'
+    )
     assert variables["gitops_ssh_private_key"]["sensitive"] is True and "default" not in variables["gitops_ssh_private_key"]
     assert variables["gitops_ssh_known_hosts"]["default"] == ""  # optional: Flux knows common Git hosts
     assert not {"https_user", "https_key_base64", "provider"} & set(git)

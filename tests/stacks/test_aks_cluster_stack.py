@@ -263,6 +263,45 @@ def test_providers_register_only_what_the_resources_need(default_synth, standalo
             assert provider["resource_provider_registrations"] == "none"
 
 
+# Exactly what the resources need (stacks/common.py names each one's reason), sorted as azurerm
+# lists them; every extra one is a */register/action the deploying identity may lack.
+REGISTERED_WITH_HUB_WORKSPACE = [
+    "Microsoft.Authorization",
+    "Microsoft.Compute",
+    "Microsoft.ContainerService",
+    "microsoft.insights",
+    "Microsoft.KubernetesConfiguration",
+    "Microsoft.ManagedIdentity",
+    "Microsoft.Network",
+    "Microsoft.PolicyInsights",
+    "Microsoft.Security",  # Defender for Containers (cluster.defender_enabled, on by default)
+]
+CREATED_WORKSPACE = ["Microsoft.OperationalInsights", "Microsoft.OperationsManagement"]
+
+
+def _registered(stacks: dict) -> dict[str, list[str]]:
+    return {
+        name: next(p for p in stack["provider"]["azurerm"] if "alias" not in p)["resource_providers_to_register"]
+        for name, stack in stacks.items()
+    }
+
+
+def test_full_provider_registration_list_with_defender(default_synth, standalone_synth):
+    assert _registered(default_synth.stacks) == dict.fromkeys(default_synth.stacks, REGISTERED_WITH_HUB_WORKSPACE)
+    with_workspace = sorted([*REGISTERED_WITH_HUB_WORKSPACE, *CREATED_WORKSPACE], key=str.lower)
+    assert with_workspace[7:9] == CREATED_WORKSPACE  # between Network and PolicyInsights
+    assert _registered(standalone_synth.stacks) == dict.fromkeys(standalone_synth.stacks, with_workspace)
+
+
+def test_full_provider_registration_list_without_defender(synth_root):
+    from tests.stacks.test_state_safety import variant_of
+
+    stacks = variant_of("default.yaml", synth_root, "no-defender", lambda raw: raw["cluster"].update(defender_enabled=False))
+    assert "microsoft_defender" not in json.dumps(stacks[STACK]["resource"]["azurerm_kubernetes_cluster"])
+    without = [p for p in REGISTERED_WITH_HUB_WORKSPACE if p != "Microsoft.Security"]
+    assert _registered(stacks) == dict.fromkeys(stacks, without)
+
+
 def test_standalone_creates_workspace(standalone_synth):
     workspace = standalone_synth.only(STACK, "azurerm_log_analytics_workspace")
     assert workspace["retention_in_days"] == 30 and workspace["name"] == "log-amldev-aks"

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -203,6 +204,45 @@ def test_namespace_and_instance_types_exist_before_attach(workspace_synth):
     depends = set(attach_steps(workspace_synth)[1]["depends_on"])
     assert f"kubernetes_namespace_v1.{namespaces['azureml-workloads']}" in depends
     assert {f"kubernetes_manifest.{k}" for k, _ in instance_types.values()} <= depends
+
+
+def test_instance_types_win_server_side_apply_conflicts(workspace_synth):
+    """Azure ML writes defaultinstancetype itself at attach: without force_conflicts the next
+    apply fails on the conflict. Only the instance types force; other manifests do not."""
+    manifests = resources(workspace_synth, "kubernetes_manifest")
+    instance_types = {k: m for k, m in manifests.items() if m["manifest"]["kind"] == "InstanceType"}
+    assert len(instance_types) == 2
+    for manifest in instance_types.values():
+        assert manifest["field_manager"] == {"force_conflicts": True}
+    others = [m for k, m in manifests.items() if k not in instance_types]
+    assert others and all("field_manager" not in m for m in others)
+
+
+@pytest.mark.parametrize("order", [("mlcpu", "mlbig"), ("mlbig", "mlcpu")])
+def test_default_instance_type_goes_to_the_first_of_two_qualifying_pools(order):
+    """Two untainted azureml pools both qualify: the first one listed gets defaultinstancetype
+    (README "Configuration reference", azureml.instance_types), each gets its own type."""
+    from config.loader import parse_config
+    from stacks.construct_props import instance_type_specs
+
+    raw = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+    raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
+    raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
+    pools = {
+        "mlcpu": {"name": "mlcpu", "vm_size": "Standard_D8ds_v5", "min_count": 3, "max_count": 10},
+        "mlbig": {"name": "mlbig", "vm_size": "Standard_D32ds_v5", "min_count": 1, "max_count": 4},
+    }
+    raw["cluster"]["node_pools"] = [pools[name] for name in order]
+    specs = instance_type_specs(parse_config(raw))
+    assert [(s.name, s.node_pool) for s in specs] == [
+        ("defaultinstancetype", order[0]),
+        (order[0], order[0]),
+        (order[1], order[1]),
+    ]
+    assert {s.name: (s.requests, s.limits) for s in specs}["defaultinstancetype"] == (
+        {"cpu": "100m", "memory": "2Gi"},
+        {"cpu": "2", "memory": "2Gi"},
+    )
 
 
 def test_default_instance_types_per_untainted_azureml_pool(synth_root):

@@ -2,13 +2,12 @@
 
 Nothing generated is checked in: the proto (written for this project, see its header) is
 compiled with the pinned grpcio-tools into the cache (``.stamps/terraform-standin/``, see
-cache.py) under a key of the proto's content and the grpcio-tools and protobuf versions, so
-changing any of them regenerates it.
+cache.py) under a key of the proto's content, the grpcio-tools and protobuf versions and the
+stand-in's code, so changing any of them regenerates it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -28,20 +27,21 @@ def _compile(directory: Path) -> None:
         raise RuntimeError(f"protoc failed ({status}) on {PROTO}")
 
 
-def cache_key() -> str:
+def cache_inputs() -> tuple[Path, str]:
+    """What the compiled module is made from, besides the stand-in's code (cache.py adds that):
+    the proto and the versions of the compiler and of the runtime the generated code targets."""
     # Module attributes rather than importlib.metadata: this runs at every provider start.
     from google.protobuf import __version__ as protobuf_version
     from grpc_tools.grpc_version import VERSION as grpc_tools_version
 
-    versions = f"grpcio-tools=={grpc_tools_version} protobuf=={protobuf_version}"
-    return hashlib.sha256(PROTO.read_bytes() + versions.encode()).hexdigest()[:16]
+    return PROTO, f"grpcio-tools=={grpc_tools_version} protobuf=={protobuf_version}"
 
 
 def load() -> ModuleType:
     """The compiled ``tfplugin6_pb2`` module (compiling it first if this proto is new)."""
     if MODULE_NAME in sys.modules:
         return sys.modules[MODULE_NAME]
-    directory = cached_dir(f"protocol-{cache_key()}", _compile)
+    directory = cached_dir("protocol", _compile, inputs=cache_inputs())
     spec = importlib.util.spec_from_file_location(MODULE_NAME, directory / f"{MODULE_NAME}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[MODULE_NAME] = module

@@ -11,7 +11,6 @@ synthesized JSON against exactly what the real provider would declare.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -66,10 +65,6 @@ def load_dump(path: Path) -> dict[str, Any]:
         return json.load(handle)
 
 
-def dump_key(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
 @cache
 def split_dump(path: Path) -> Path:
     """The dump split into one JSON file per schema (``<kind>/<type>.json``, ``provider.json``).
@@ -86,7 +81,7 @@ def split_dump(path: Path) -> Path:
             for type_name, entry in dump.get(kind, {}).items():
                 (directory / kind / f"{type_name}.json").write_text(json.dumps(entry))
 
-    return cached_dir(f"split-{path.name.removesuffix('.json.gz')}-{dump_key(path)}", build)
+    return cached_dir(f"split-{path.name.removesuffix('.json.gz')}", build, inputs=(path,))
 
 
 def entry(path: Path, kind: str, type_name: str) -> dict[str, Any] | None:

@@ -75,8 +75,8 @@ class StandinProvider:
                     schema.fill_schema(entries[type_name], entry)
             (directory / "response.pb").write_bytes(response.SerializeToString())
 
-        key = f"{schema.dump_key(self.info.schema_file)}-{protocol.cache_key()}"
-        return (cached_dir(f"schema-{self.info.name}-{key}", build) / "response.pb").read_bytes()
+        inputs = (self.info.schema_file, *protocol.cache_inputs())
+        return (cached_dir(f"schema-{self.info.name}", build, inputs=inputs) / "response.pb").read_bytes()
 
     @staticmethod
     def capabilities():
