@@ -12,6 +12,8 @@ HEADERS = ("pool", "vm size", "vCPU / memory / GPU", "allocatable per node", "la
 
 def rows(config: AppConfig) -> list[tuple[str, ...]]:
     table = []
+    if config.cluster.existing_id is not None:
+        return table  # an existing cluster's pools are its owners' (the system pool default included)
     pools = [(config.cluster.system_pool, False)] + [(p, p.azureml) for p in config.cluster.node_pools or []]
     for pool, ml_node in pools:
         size = lookup(pool.vm_size)

@@ -35,6 +35,8 @@ def series(vm_size: str) -> str | None:
 
 
 def _pools(config: AppConfig) -> list:
+    if config.cluster.existing_id is not None:
+        return []  # an existing cluster's pools are its owners' (no system pool is created either)
     return [config.cluster.system_pool, *(config.cluster.node_pools or [])]
 
 

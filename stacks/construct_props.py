@@ -44,7 +44,7 @@ from constructs_lib.nginx_ingress import CHARTS, RETIRED_WARNING, KeyVaultTls, N
 from constructs_lib.spoke_network import HubLink, SpokeNetworkProps
 from constructs_lib.volcano_scheduling import VolcanoSchedulingProps
 from constructs_lib.volcano_scheduling import extension_settings as volcano_extension_settings
-from stacks.outputs import DEFAULT_INSTANCE_TYPE
+from stacks.outputs import DEFAULT_INSTANCE_TYPE, default_instance_type_pools
 
 if TYPE_CHECKING:
     from constructs_lib.gitops_delivery.manifests import GitOpsManifests, ManifestFolder
@@ -557,12 +557,7 @@ def instance_type_specs(config: AppConfig) -> tuple[InstanceTypeSpec, ...]:
         )
     # One per untainted azureml pool, and the default one on the first of them: without it, a job
     # that names no instance type could land on any azureml pool (the GPU pool included).
-    existing = existing_cluster(config)
-    if existing is not None:
-        # Taints of pools this project does not own are not known here.
-        pools = [p.name for p in existing.azureml_node_pools]
-    else:
-        pools = [p.name for p in config.cluster.node_pools or [] if p.azureml and not p.taints]
+    pools = default_instance_type_pools(config)
     names = [DEFAULT_INSTANCE_TYPE, *pools]
     targets = [pools[0], *pools]
     return tuple(

@@ -76,8 +76,17 @@ def instance_type_names(config: AppConfig) -> list[str]:
         return []
     if config.azureml.instance_types is not None:
         return [t.name for t in config.azureml.instance_types]
-    pools = [p.name for p in config.cluster.node_pools if p.azureml and not p.taints]
-    return [DEFAULT_INSTANCE_TYPE, *pools]
+    return [DEFAULT_INSTANCE_TYPE, *default_instance_type_pools(config)]
+
+
+def default_instance_type_pools(config: AppConfig) -> list[str]:
+    """The pools that get an instance type of their own when none are configured: every untainted
+    azureml pool (the default instance type goes on the first), or an existing cluster's Azure ML
+    pools (their taints are not known here). Shared with construct_props.instance_type_specs."""
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        return [p.name for p in existing.azureml_node_pools]
+    return [p.name for p in config.cluster.node_pools or [] if p.azureml and not p.taints]
 
 
 def compute_id(config: AppConfig) -> str | None:

@@ -202,6 +202,29 @@ def _existing_acknowledgement_rules(config: AppConfig) -> Iterator[Problem]:
         )
 
 
+def _existing_unsupported_combinations(config: AppConfig) -> Iterator[Problem]:
+    """What this project would have to change on the owners' side of an existing cluster."""
+    if not _existing(config):
+        return
+    if config.images is not None:
+        # The kubelet identity of a created cluster gets AcrPull here (constructs_lib/aks_cluster);
+        # an existing cluster's kubelet identity is its owners' to grant.
+        yield Problem(
+            "images.registry",
+            "is not supported with cluster.existing_id: this project grants no role to the existing cluster's kubelet"
+            " identity; pull from the default sources, or let the cluster's owners attach the registry first",
+            config.images.registry,
+        )
+    existing = config.cluster.existing
+    if existing is not None and not existing.azureml_extension and not config.azureml.volcano_gang_scheduling:
+        yield Problem(
+            "azureml.volcano_gang_scheduling",
+            "false updates the Azure ML extension's settings: not with cluster.existing.azureml_extension: false"
+            " (the extension is its owners'; ask them to set the scheduler ConfigMap)",
+            False,
+        )
+
+
 RULES = (
     _created_cluster_sections,
     _refused_settings,
@@ -210,4 +233,5 @@ RULES = (
     _existing_monitoring_rule,
     _existing_load_balancer_ip_rule,
     _existing_acknowledgement_rules,
+    _existing_unsupported_combinations,
 )

@@ -71,11 +71,12 @@ def healthy(config: AppConfig, *, latency: float = 0.0, cluster_exists: bool = T
     else:
         fake.add("GET", cluster_id, arm.arm_error("ResourceNotFound", "not found"), status=404)
     if config.tls.key_vault_id:
-        vault = config.tls.key_vault_id
+        # What aks-cluster grants: Key Vault Secrets User on the certificate's secret.
+        secret = f"{config.tls.key_vault_id}/secrets/{config.tls.certificate_name}"
         fake.add(
             "GET",
-            f"{vault}/providers/Microsoft.Authorization/roleAssignments",
-            arm.role_assignments(vault, SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"]),
+            f"{secret}/providers/Microsoft.Authorization/roleAssignments",
+            arm.role_assignments(secret, SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"]),
         )
     workspace = config.azureml.workspace
     if workspace:
@@ -89,9 +90,12 @@ def healthy(config: AppConfig, *, latency: float = 0.0, cluster_exists: bool = T
                     "principalId": "77777777-7777-7777-7777-777777777777",
                     "tenantId": config.cluster.entra.tenant_id,
                 },
-                workspaceId="88888888-8888-8888-8888-888888888888",
-                storageAccount=f"/subscriptions/{sub}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/stmlws",
-                containerRegistry=f"/subscriptions/{sub}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/crmlws",
+                # The workspace the config describes (its workspace_guid, storage and registry ids).
+                workspaceId=workspace.workspace_guid or "88888888-8888-8888-8888-888888888888",
+                storageAccount=workspace.storage_account_id
+                or f"/subscriptions/{sub}/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/stmlws",
+                containerRegistry=workspace.container_registry_id
+                or f"/subscriptions/{sub}/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/crmlws",
             ),
         )
     state = config.state
@@ -119,6 +123,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE = load_config(ROOT / "tests/fixtures/configs/azureml-workspace.yaml")
 DEFAULT = load_config(ROOT / "config/default.yaml")
 STANDALONE = load_config(ROOT / "config/standalone.yaml")
+LOCKDOWN = load_config(ROOT / "tests/fixtures/configs/gitops-gpu-workspace-lockdown.yaml")  # hub.firewall_policy_id
 HUB = WORKSPACE.hub.vnet_id
 
 

@@ -3,6 +3,8 @@ provider's access to the certificate."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from tests.azure_tools import arm_responses as arm
 from tests.azure_tools.preflight_world import (
     DEFAULT,
@@ -104,6 +106,20 @@ def test_contributor_without_role_assignment_rights_is_a_blocker():
     }
 
 
+def test_plan_identity_lacking_write_rights_gets_warnings_for_the_apply_identity():
+    """`make preflight ARGS="--identity plan"` in the pipelines' plan jobs (read-only identity)."""
+    fake = healthy(WORKSPACE)
+    reader = arm.permissions(actions=("*/read",))
+    fake.add("GET", r"/subscriptions/.+/providers/Microsoft.Authorization/permissions", reader)
+    as_deployer = checks_access.check_permissions(context_for(WORKSPACE, fake))
+    assert Status.BLOCKER in statuses(as_deployer)
+    as_planner = checks_access.check_permissions(dataclasses.replace(context_for(WORKSPACE, fake), plan_identity=True))
+    assert Status.BLOCKER not in statuses(as_planner)
+    downgraded = [f for f in as_planner if f.message.startswith("plan identity: ")]
+    assert len(downgraded) == statuses(as_deployer).count(Status.BLOCKER)
+    assert all(f.status == Status.WARNING and "the apply identity needs it" in f.action for f in downgraded)
+
+
 def test_missing_spoke_resource_group_is_a_warning_not_ok():
     fake = healthy(WORKSPACE)
     fake.add("HEAD", r"/subscriptions/[^/]+/resourcegroups/rg-amlws-aks", None, status=404)
@@ -137,26 +153,52 @@ def test_certificate_access_ok_when_role_assigned():
     assert statuses(findings) == [Status.OK] and SECRETS_OBJECT_ID in findings[0].message
 
 
-def test_certificate_access_missing_role():
+def _secret() -> str:
+    return f"{WORKSPACE.tls.key_vault_id}/secrets/{WORKSPACE.tls.certificate_name}"
+
+
+def test_certificate_access_through_a_role_on_the_vault():
+    """A role on the vault (a parent of the secret) reads the secret too."""
     fake = healthy(WORKSPACE)
     vault = WORKSPACE.tls.key_vault_id
+    fake.add(
+        "GET",
+        f"{_secret()}/providers/Microsoft.Authorization/roleAssignments",
+        arm.role_assignments(vault, SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"]),
+    )
+    findings = checks_access.check_certificate_access(context_for(WORKSPACE, fake))
+    assert statuses(findings) == [Status.OK] and f"on {vault}" in findings[0].message
+
+
+def test_certificate_access_on_another_secret_does_not_count():
+    fake = healthy(WORKSPACE)
+    other = f"{WORKSPACE.tls.key_vault_id}/secrets/another-certificate"
+    fake.add(
+        "GET",
+        f"{_secret()}/providers/Microsoft.Authorization/roleAssignments",
+        arm.role_assignments(other, SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"]),
+    )
+    assert statuses(checks_access.check_certificate_access(context_for(WORKSPACE, fake))) == [Status.BLOCKER]
+
+
+def test_certificate_access_missing_role():
+    fake = healthy(WORKSPACE)
     reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
     fake.add(
         "GET",
-        f"{vault}/providers/Microsoft.Authorization/roleAssignments",
-        arm.role_assignments(vault, SECRETS_OBJECT_ID, [reader]),
+        f"{_secret()}/providers/Microsoft.Authorization/roleAssignments",
+        arm.role_assignments(_secret(), SECRETS_OBJECT_ID, [reader]),
     )
     assert statuses(checks_access.check_certificate_access(context_for(WORKSPACE, fake))) == [Status.BLOCKER]
 
 
 def test_certificate_access_with_condition_is_a_warning():
     fake = healthy(WORKSPACE)
-    vault = WORKSPACE.tls.key_vault_id
     fake.add(
         "GET",
-        f"{vault}/providers/Microsoft.Authorization/roleAssignments",
+        f"{_secret()}/providers/Microsoft.Authorization/roleAssignments",
         arm.role_assignments(
-            vault, SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"], condition="@Resource[x] StringEquals 'y'"
+            _secret(), SECRETS_OBJECT_ID, ["4633458b-17de-408a-b874-0445c86b69e6"], condition="@Resource[x] StringEquals 'y'"
         ),
     )
     assert statuses(checks_access.check_certificate_access(context_for(WORKSPACE, fake))) == [Status.WARNING]

@@ -979,6 +979,29 @@ CASES = [
         base=EXISTING_GITOPS,
     ),
     Case(
+        "existing-images-registry",
+        ("images.registry",),
+        put("images", {"registry": f"{ID_PREFIX}/providers/Microsoft.ContainerRegistry/registries/crhub"}),
+        base=EXISTING,
+        exact=(
+            "images.registry: is not supported with cluster.existing_id: this project grants no role to the existing"
+            " cluster's kubelet identity; pull from the default sources, or let the cluster's owners attach the registry"
+            " first (got '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/"
+            "Microsoft.ContainerRegistry/registri...)",
+        ),
+    ),
+    Case(
+        "existing-volcano-on-an-extension-we-do-not-own",
+        ("azureml.volcano_gang_scheduling",),
+        both(put("cluster.existing.azureml_extension", False), put("azureml.volcano_gang_scheduling", False)),
+        base=EXISTING,
+        exact=(
+            "azureml.volcano_gang_scheduling: false updates the Azure ML extension's settings: not with"
+            " cluster.existing.azureml_extension: false (the extension is its owners'; ask them to set the scheduler"
+            " ConfigMap) (got False)",
+        ),
+    ),
+    Case(
         "created-cluster-without-node-pools",
         ("cluster.node_pools",),
         drop("cluster.node_pools"),

@@ -61,8 +61,11 @@ PUBLIC_API = {"private": False}
 
 
 def gpu_workspace(raw: dict) -> None:
-    # Fresh copies: the limits edited next must not be INSTANCE's own dict.
-    raw["cluster"]["node_pools"] = copy.deepcopy([POOL, GPU_POOL])
+    # Fresh copies: the limits edited next must not be INSTANCE's own dict. The GPU pool's size is
+    # one the catalogue lacks (acknowledged), so that the field limit, not a size's GPU count, is
+    # what the 16/17 boundary meets (config/checks/capacity.py checks the count for known sizes).
+    uncatalogued = {**GPU_POOL, "vm_size": "Standard_ND96isr_H200_v5", "acknowledge_uncatalogued_vm_size": True}
+    raw["cluster"]["node_pools"] = copy.deepcopy([POOL, uncatalogued])
     raw["azureml"]["instance_types"] = [{**copy.deepcopy(INSTANCE), "node_pool": "mlgpu"}]
 
 
@@ -79,7 +82,8 @@ FIELD_BOUNDARIES = [
     value("cluster.system_pool.max_count", 1, 0, setup=put("cluster.system_pool.min_count", 1)),
     value("cluster.system_pool.max_pods", 250, 251),
     value("cluster.system_pool.os_disk_size_gb", 30, 29),
-    value("cluster.system_pool.os_disk_size_gb", 2048, 2049),
+    # A managed OS disk: an ephemeral one must also fit the size's local disk (config/checks/capacity.py).
+    value("cluster.system_pool.os_disk_size_gb", 2048, 2049, setup=put("cluster.system_pool.os_disk_type", "Managed")),
     value("cluster.node_pools.0.min_count", 0, -1, setup=NO_ROUTER_HA),
     value("cluster.node_pools.0.min_count", 1000, 1001, setup=BIG_POOLS),
     value("cluster.node_pools.0.max_count", 1, 0, setup=both(NO_ROUTER_HA, put("cluster.node_pools.0.min_count", 1))),
@@ -87,7 +91,7 @@ FIELD_BOUNDARIES = [
     value("cluster.node_pools.0.max_pods", 10, 9),
     value("cluster.node_pools.0.max_pods", 250, 251),
     value("cluster.node_pools.0.os_disk_size_gb", 30, 29),
-    value("cluster.node_pools.0.os_disk_size_gb", 2048, 2049),
+    value("cluster.node_pools.0.os_disk_size_gb", 2048, 2049, setup=put("cluster.node_pools.0.os_disk_type", "Managed")),
     value("cluster.node_pools.0.max_surge", "100%", "101%"),
     value("cluster.node_pools.0.max_surge", "1%", "0%"),
     value("cluster.node_pools.0.max_surge", "1", "0"),
@@ -182,17 +186,18 @@ RULE_BOUNDARIES = [
             [{**POOL, "min_count": 2}, {**POOL, "name": "batch", "min_count": 5, "taints": ["sku=batch:NoSchedule"]}],
         ),
     ),
-    # azureml.py: an instance type's CPU request is below one node's vCPUs (Standard_D8ds_v5: 8).
+    # capacity.py: an instance type's CPU request fits one node's allocatable CPU. Standard_D8ds_v5:
+    # 8000m less AKS's kube-reserved 180m for 8 cores and the extension's fluent-bit 10m = 7810m.
     Boundary(
-        "instance-type-below-node-vcpus",
+        "instance-type-within-node-allocatable-cpu",
         "azureml.instance_types[0].requests.cpu",
         put(
             "azureml.instance_types",
-            [{**INSTANCE, "requests": {"cpu": "7999m", "memory": "4Gi"}, "limits": {"cpu": "8", "memory": "8Gi"}}],
+            [{**INSTANCE, "requests": {"cpu": "7810m", "memory": "4Gi"}, "limits": {"cpu": "8", "memory": "8Gi"}}],
         ),
         put(
             "azureml.instance_types",
-            [{**INSTANCE, "requests": {"cpu": "8", "memory": "4Gi"}, "limits": {"cpu": "8", "memory": "8Gi"}}],
+            [{**INSTANCE, "requests": {"cpu": "7811m", "memory": "4Gi"}, "limits": {"cpu": "8", "memory": "8Gi"}}],
         ),
         WITH_WORKSPACE,
     ),

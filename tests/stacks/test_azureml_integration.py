@@ -227,7 +227,7 @@ def test_default_instance_type_goes_to_the_first_of_two_qualifying_pools(order):
 
     raw = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
     raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-    raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod"}
+    raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", **WORKSPACE_DETAILS}
     pools = {
         "mlcpu": {"name": "mlcpu", "vm_size": "Standard_D8ds_v5", "min_count": 3, "max_count": 10},
         "mlbig": {"name": "mlbig", "vm_size": "Standard_D32ds_v5", "min_count": 1, "max_count": 4},
@@ -341,7 +341,12 @@ def test_user_assigned_workspace_identity_gets_contributor(synth_root):
 def test_rbac_cluster_admin_only_on_request(synth_root):
     def opt_in(raw):
         raw["subscription_id"] = "44444444-4444-4444-4444-444444444444"
-        raw["azureml"]["workspace"] = {"id": WORKSPACE_ID, "compute_name": "aks-prod", "grant_rbac_cluster_admin": True}
+        raw["azureml"]["workspace"] = {
+            "id": WORKSPACE_ID,
+            "compute_name": "aks-prod",
+            "grant_rbac_cluster_admin": True,
+            **WORKSPACE_DETAILS,
+        }
 
     stacks = variant_of("default.yaml", synth_root, "rbac-cluster-admin", opt_in)
     roles = {a["role_definition_name"]: a for a in stacks[STACK]["resource"]["azurerm_role_assignment"].values()}
@@ -368,6 +373,7 @@ def test_a_user_assigned_compute_identity_is_attached_and_granted_the_workspace_
             "id": WORKSPACE_ID,
             "compute_name": "aks-prod",
             "compute_identity": COMPUTE_IDENTITY,
+            "workspace_guid": WORKSPACE_DETAILS["workspace_guid"],
             "storage_account_id": STORAGE,
             "container_registry_id": REGISTRY,
         }

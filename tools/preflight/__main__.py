@@ -23,6 +23,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--subscription", default=None, help="spoke subscription id (default: the config's, else ARM_SUBSCRIPTION_ID)"
     )
+    parser.add_argument(
+        "--identity",
+        choices=("deploy", "plan"),
+        default="deploy",
+        help="who is signed in: the identity that deploys (default), or a pipeline's read-only plan identity,"
+        " whose missing write permissions are then warnings (the apply identity needs them; docs/pipelines.md)",
+    )
     return parser.parse_args(argv)
 
 
@@ -47,6 +54,7 @@ def main(argv: Sequence[str] | None = None, *, credential=None, client_kwargs: d
         credential=credential,
         subscription_id=args.subscription or deployment_subscription(config),
         client_kwargs=client_kwargs or {},
+        plan_identity=args.identity == "plan",
     )
     results = run_checks(context)
     if args.json:

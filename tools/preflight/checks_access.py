@@ -206,7 +206,16 @@ def check_requirement(context: Context, requirement: Requirement) -> Finding:
 
 
 def check_permissions(context: Context) -> list[Finding]:
-    return [check_requirement(context, r) for r in requirements(context)]
+    findings = [check_requirement(context, r) for r in requirements(context)]
+    if not context.plan_identity:
+        return findings
+    # The plan identity reads only; the apply identity (its own preflight) needs these.
+    return [
+        warning(f"plan identity: {f.message}", "expected for a read-only plan identity: the apply identity needs it")
+        if f.status == Status.BLOCKER
+        else f
+        for f in findings
+    ]
 
 
 def _certificate_skip(context: Context) -> str | None:
@@ -239,11 +248,14 @@ def check_certificate_access(context: Context) -> list[Finding]:
         ]
     parsed = parse_resource_id(vault_id)
     client = context.client(AuthorizationManagementClient, parsed.subscription_id)
-    assignments = list(client.role_assignments.list_for_scope(vault_id, filter=f"principalId eq '{identity.object_id}'"))
+    # The first stack grants the role on the certificate's secret, not the vault (README "TLS"):
+    # an assignment there, on the vault or above it reads the secret.
+    secret_id = f"{vault_id}/secrets/{context.config.tls.certificate_name}"
+    assignments = list(client.role_assignments.list_for_scope(secret_id, filter=f"principalId eq '{identity.object_id}'"))
     findings = []
     for assignment in assignments:
         role_id = (assignment.role_definition_id or "").rsplit("/", 1)[-1].lower()
-        if role_id not in KEY_VAULT_READ_ROLES or not vault_id.lower().startswith((assignment.scope or "~").lower()):
+        if role_id not in KEY_VAULT_READ_ROLES or not secret_id.lower().startswith((assignment.scope or "~").lower()):
             continue
         if assignment.condition:
             findings.append(
@@ -254,12 +266,12 @@ def check_certificate_access(context: Context) -> list[Finding]:
             )
         else:
             findings.append(
-                ok(f"secrets-provider identity {identity.object_id} has {KEY_VAULT_READ_ROLES[role_id]} on the vault")
+                ok(f"secrets-provider identity {identity.object_id} has {KEY_VAULT_READ_ROLES[role_id]} on {assignment.scope}")
             )
     if not findings:
         return [
             blocker(
-                f"secrets-provider identity {identity.object_id} has no role on the vault that reads secrets",
+                f"secrets-provider identity {identity.object_id} has no role that reads the certificate's secret {secret_id}",
                 "deploy aks-cluster again (it grants Key Vault Secrets User), or grant it by hand",
             )
         ]

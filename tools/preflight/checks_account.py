@@ -37,11 +37,13 @@ def check_identity(context: Context) -> list[Finding]:
     who = claims.get("upn") or claims.get("unique_name") or claims.get("appid") or claims.get("oid") or "unknown principal"
     kind = "user" if claims.get("upn") or claims.get("unique_name") else "service principal / managed identity"
     findings = [ok(f"signed in as {who} ({kind}, object id {claims.get('oid', '?')}, tenant {claims.get('tid', '?')})")]
-    tenant = context.config.cluster.entra.tenant_id
+    cluster = context.config.cluster
+    # An existing cluster's tenant is in cluster.existing (construct_props.tenant_id, which imports jsii).
+    tenant = cluster.existing.tenant_id if cluster.existing_id is not None and cluster.existing else cluster.entra.tenant_id
     if claims.get("tid") and claims["tid"].lower() != tenant.lower():
         findings.append(
             warning(
-                f"signed in to tenant {claims['tid']}, the config's cluster.entra.tenant_id is {tenant}",
+                f"signed in to tenant {claims['tid']}, the config's cluster tenant is {tenant}",
                 "sign in to the tenant the cluster's Entra ID integration uses (`az login --tenant ...`), or correct the config",
             )
         )

@@ -1,14 +1,14 @@
-"""The Azure ML workspace, the hub firewall's egress rules, and the Terraform state storage."""
+"""The Azure ML workspace, the hub Firewall Policy the egress rules go into, and the Terraform state storage."""
 
 from __future__ import annotations
 
-import importlib.util
-
 from azure.core.exceptions import ResourceNotFoundError
+from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
 from config.azure_ids import parse_resource_id
+from config.egress import rule_collection_group_name
 from tools.preflight.context import Context
 from tools.preflight.model import Check, Finding, blocker, enum_text, ok
 
@@ -77,15 +77,37 @@ def check_workspace(context: Context) -> list[Finding]:
 
 
 def _egress_skip(context: Context) -> str | None:
-    # The egress data (catalog.egress) and the hub.firewall_policy_id key are built elsewhere;
-    # this check joins them once both exist.
-    if importlib.util.find_spec("catalog") is None or importlib.util.find_spec("catalog.egress") is None:
-        return "the egress catalogue (catalog.egress) is not in this tree yet"
-    return "hub.firewall_policy_id is not a config key yet"
+    hub = context.config.hub
+    if hub is None or hub.firewall_policy_id is None:
+        return "no hub.firewall_policy_id: the hub team allows what `make egress` lists"
+    return None
 
 
-def check_egress(context: Context) -> list[Finding]:  # pragma: no cover - skipped until the catalogue exists
-    raise NotImplementedError
+def check_egress(context: Context) -> list[Finding]:
+    """aks-cluster writes one rule collection group into the hub's Firewall Policy
+    (constructs_lib/egress_rules): its priority must not be another group's, which Azure Firewall
+    refuses or, worse, orders unpredictably against (README "What you need from the hub")."""
+    hub = context.config.hub
+    assert hub is not None and hub.firewall_policy_id is not None
+    policy = parse_resource_id(hub.firewall_policy_id)
+    ours = rule_collection_group_name(context.config.name)
+    priority = hub.egress_rule_collection_group_priority
+    client = context.client(NetworkManagementClient, policy.subscription_id)
+    try:
+        groups = list(client.firewall_policy_rule_collection_groups.list(policy.resource_group, policy.name))
+    except ResourceNotFoundError:
+        return [blocker(f"Firewall Policy {policy.name} not found", "check hub.firewall_policy_id")]
+    clashes = [g.name for g in groups if g.priority == priority and (g.name or "").lower() != ours.lower()]
+    if clashes:
+        return [
+            blocker(
+                f"priority {priority} is already used by rule collection group {', '.join(clashes)} of {policy.name}",
+                "set hub.egress_rule_collection_group_priority to a free priority (agree it with the hub team)",
+            )
+        ]
+    if any((g.name or "").lower() == ours.lower() for g in groups):
+        return [ok(f"{ours} exists in {policy.name} at priority {priority}: the deploy updates it")]
+    return [ok(f"priority {priority} is free in {policy.name}: the deploy creates {ours}")]
 
 
 def _local_state(context: Context) -> str | None:

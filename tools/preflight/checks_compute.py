@@ -15,6 +15,12 @@ QUOTA_REQUEST = (
 TOTAL_REGIONAL = "cores"  # the usage row "Total Regional vCPUs"
 
 
+def _existing_cluster(context: Context) -> str | None:
+    if context.config.cluster.existing_id is not None:
+        return "cluster.existing_id: the existing cluster's pools, sizes and version are its owners'"
+    return None
+
+
 def _pools(context: Context):
     return [context.config.cluster.system_pool, *context.config.cluster.node_pools]
 
@@ -170,7 +176,7 @@ def check_kubernetes_version(context: Context) -> list[Finding]:
 
 
 CHECKS = (
-    Check("vCPU quota", check_quota),
-    Check("VM sizes and zones", check_vm_sizes),
-    Check("Kubernetes version", check_kubernetes_version),
+    Check("vCPU quota", check_quota, skip_reason=_existing_cluster),
+    Check("VM sizes and zones", check_vm_sizes, skip_reason=_existing_cluster),
+    Check("Kubernetes version", check_kubernetes_version, skip_reason=_existing_cluster),
 )

@@ -26,6 +26,9 @@ class Context:
     credential: Any  # azure.core.credentials.TokenCredential
     subscription_id: str | None
     client_kwargs: dict[str, Any] = field(default_factory=dict)
+    # A pipeline's read-only plan identity is signed in (--identity plan): write permissions it
+    # lacks are expected, and reported as warnings for the apply identity.
+    plan_identity: bool = False
     names: Names = field(init=False)
     _clients: dict[tuple, Any] = field(default_factory=dict, init=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)

@@ -78,17 +78,22 @@ def scoring_url(base_url: str, endpoint_name: str) -> str:
 
 
 def _instance_types(config: AppConfig) -> list[InstanceType]:
-    pools = {p.name: p for p in config.cluster.node_pools}
+    # The Azure ML pools, created here or an existing cluster's (both carry `gpu`).
+    existing = config.cluster.existing
+    if config.cluster.existing_id is not None and existing is not None:
+        pools = {p.name: p for p in existing.azureml_node_pools}
+    else:
+        pools = {p.name: p for p in config.cluster.node_pools or []}
     if config.azureml.instance_types is not None:
         return [
             InstanceType(t.name, gpu=t.limits.gpu > 0 or bool(pools.get(t.node_pool) and pools[t.node_pool].gpu))
             for t in config.azureml.instance_types
         ]
-    # Derived ones (stacks/outputs.instance_type_names): defaultinstancetype on the first
-    # untainted azureml pool, then one per such pool.
-    untainted = [p for p in config.cluster.node_pools if p.azureml and not p.taints]
+    # Derived ones (stacks/outputs.instance_type_names): defaultinstancetype on the first pool
+    # that gets one, then one per such pool.
+    targets = [pools[name] for name in stack_outputs.default_instance_type_pools(config)]
     names = stack_outputs.instance_type_names(config)
-    return [InstanceType(name, gpu=pool.gpu) for name, pool in zip(names, [untainted[0], *untainted], strict=True)]
+    return [InstanceType(name, gpu=pool.gpu) for name, pool in zip(names, [targets[0], *targets], strict=True)]
 
 
 def new_run_id() -> str:
