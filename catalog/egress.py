@@ -469,7 +469,8 @@ NOTES: dict[str, tuple[str, Callable[[EgressContext], bool]]] = {
         lambda c: c.image_registry is not None,
     ),
     "workspace_unknown": (
-        "no azureml.workspace: the workspace's own endpoints (<guid>.workspace.<region>.api.azureml.ms, its storage "
+        "no azureml.workspace, or one without workspace_guid, storage_account_id and container_registry_id: the"
+        " workspace's own endpoints (<guid>.workspace.<region>.api.azureml.ms, its storage "
         "and registry, <region>.api.azureml.ms, <region>.experiments.azureml.net) are not listed; add them when you "
         "attach the cluster yourself",
         lambda c: c.workspace_guid is None,

@@ -1,7 +1,7 @@
 """Validate and plan synthesized stacks against the stand-ins, and time it.
 
-    .venv/bin/python -m tools.terraform_standin cdktf.out/stacks/aks-cluster cdktf.out/stacks/kubernetes-config
-    .venv/bin/python -m tools.terraform_standin --repeat 5 cdktf.out/stacks/*     # timing figures
+    .venv/bin/python -m tools.terraform_standin cdktf.out/<name>/stacks/aks-cluster cdktf.out/<name>/stacks/kubernetes-config
+    .venv/bin/python -m tools.terraform_standin --repeat 5 cdktf.out/<name>/stacks/*     # timing figures
 
 Each stack directory is copied to a scratch directory (local state), then ``terraform init``,
 ``validate -json``, ``plan`` and ``show -json`` run there against a fresh mirror. Prints each

@@ -171,7 +171,7 @@ class Workspace:
     def from_stack(
         cls, stack_dir: Path, directory: Path, mirror: Mirror, mutate: Callable[[dict[str, Any]], None] | None = None
     ) -> Workspace:
-        """Copy ``stack_dir`` (a synthesized ``cdktf.out/stacks/<stack>``) to ``directory``, with
+        """Copy ``stack_dir`` (a synthesized ``cdktf.out/<name>/stacks/<stack>``) to ``directory``, with
         local state and, if given, ``mutate(document)`` applied to its cdk.tf.json."""
         shutil.copytree(stack_dir, directory, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "plan"))
         document = json.loads((directory / "cdk.tf.json").read_text())
