@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ import pytest
 
 from tests.conftest import ROOT, STACK_NAMES
 from tests.terraform.conftest import OBSERVED_DIR
+from tools.terraform_standin import fake_az
+from tools.terraform_standin.fake_arm import ENV, Store
 
 FIXTURES = ROOT / "tests" / "fixtures" / "configs"
 TERRAFORM_MODE = FIXTURES / "existing-cluster-terraform.yaml"
@@ -37,7 +40,9 @@ ALLOWED_RESOURCE_TYPES = frozenset(
         "azurerm_user_assigned_identity",  # Flux source-controller (workload identity)
         "azurerm_federated_identity_credential",
         "azurerm_kubernetes_cluster_trusted_access_role_binding",
-        "azurerm_resource_group_template_deployment",  # the Azure ML attach
+        # The Azure ML attach: two steps of Terraform's built-in terraform_data that PUT/DELETE
+        # only the workspace's compute (constructs_lib/azureml_attach); no template deployment.
+        "terraform_data",
         "time_sleep",  # role propagation
         "helm_release",
         "kubernetes_namespace_v1",
@@ -58,10 +63,13 @@ def _types(addresses) -> set[str]:
 
 @pytest.mark.parametrize("config", [TERRAFORM_MODE, GITOPS_MODE], ids=lambda p: p.stem)
 @pytest.mark.parametrize("stack", STACK_NAMES)
-def test_plan_and_destroy_touch_only_what_the_project_adds(config: Path, stack: str, mutated_stack, synth):
+def test_plan_and_destroy_touch_only_what_the_project_adds(config: Path, stack: str, mutated_stack, synth, tmp_path):
     document = synth(config).stacks[stack]
     assert "import" not in document, "no import blocks: adopting what exists is the user's documented choice"
     workspace = mutated_stack(config, stack)
+    # The Azure ML attach step runs `az rest`: against the stand-in's fake ARM store here.
+    store = Store.create(tmp_path / "arm.json")
+    workspace.env = {ENV: str(store), "PATH": f"{fake_az.install(tmp_path / 'bin')}{os.pathsep}{os.environ['PATH']}"}
     plan = workspace.plan()
     assert plan.ok, plan.diagnostics
     changes = _managed_changes(workspace.show_plan())
