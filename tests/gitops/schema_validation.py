@@ -30,13 +30,16 @@ OWN_SCHEMAS = {
 }
 # F5 NGINX Ingress Controller chart 2.6.4: its values schema and the remote definitions it $refs.
 F5_SCHEMA_DIR = SCHEMAS / "f5-nginx-ingress-2.6.4"
+# Beside the checkout (the team's shared reference folder); absent: the check skips, saying so.
+SHARED_F5_SCHEMA = ROOT.parent / "shared" / "reference" / "f5-nginx-ingress-2.6.4" / "values.schema.json"
+KUBERNETES_VALIDATE_DEFINITIONS = (
+    Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.36.0-local" / "_definitions.json"
+)
 F5_DEFINITIONS_URI = "https://raw.githubusercontent.com/nginxinc/kubernetes-json-schema/master/v1.36.1/_definitions.json"
 F5_SCHEMA_UNAVAILABLE = (
-    "F5 NGINX Ingress chart 2.6.4 values.schema.json cannot be checked here: no package registry carries the chart's"
-    " schema (the Kubernetes definitions its ~44 remote $refs point to are also in kubernetes-validate), GitHub is"
-    " unreachable from this workplace, and files brought in from repositories may not be committed. Place the schema"
-    f" and its _definitions.json, pinned by commit, in {F5_SCHEMA_DIR.relative_to(ROOT)} (see schemas/PROVENANCE.md)"
-    " to enable this check."
+    "F5 NGINX Ingress chart 2.6.4 values.schema.json is not here: it is read from ../shared/reference/"
+    "f5-nginx-ingress-2.6.4/ beside the checkout (absent on this machine) or from"
+    f" {F5_SCHEMA_DIR.relative_to(ROOT)}; no package registry carries it (see schemas/PROVENANCE.md)"
 )
 
 
@@ -128,8 +131,36 @@ def values_schema_errors(values: dict[str, Any], schema: dict[str, Any], remote:
 
 
 def f5_values_schema() -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
-    """The vendored F5 chart 2.6.4 values schema and its remote definitions, or None."""
-    schema, definitions = F5_SCHEMA_DIR / "values.schema.json", F5_SCHEMA_DIR / "_definitions.json"
+    """The F5 chart 2.6.4 values schema and the Kubernetes definitions its remote refs name, or None.
+
+    The schema: vendored in F5_SCHEMA_DIR, else the copy in ../shared/reference (PROVENANCE.md
+    there: nginx/kubernetes-ingress v5.5.4, chart 2.6.4, unchanged). Its refs point to
+    nginxinc/kubernetes-json-schema v1.36.1/_definitions.json; the Kubernetes 1.36 definitions
+    kubernetes-validate ships (v1.36.0-local/_definitions.json) stand in for it offline (a patch
+    release does not change the API's schemas)."""
+    schema = F5_SCHEMA_DIR / "values.schema.json"
+    if not schema.exists():
+        schema = SHARED_F5_SCHEMA
+    definitions = F5_SCHEMA_DIR / "_definitions.json"
+    if not definitions.exists():
+        definitions = KUBERNETES_VALIDATE_DEFINITIONS
     if not (schema.exists() and definitions.exists()):
         return None
-    return json.loads(schema.read_text()), {F5_DEFINITIONS_URI: json.loads(definitions.read_text())}
+    document = json.loads(definitions.read_text())
+    if "$defs" in document:
+        # kubernetes-validate's copy keeps the definitions under "$defs" (its own refs say
+        # #/$defs/...), the chart's refs say #/definitions/...: the same objects under both names.
+        document = {key: value for key, value in document.items() if key != "$id"}
+        document["definitions"] = document["$defs"]
+    return _without_required(json.loads(schema.read_text())), {F5_DEFINITIONS_URI: document}
+
+
+def _without_required(node: Any) -> Any:
+    """The chart schema minus its ``required`` lists. Helm validates the chart's values.yaml merged
+    with ours, and the defaults in values.yaml (not here) supply every required key; what our values
+    must get right is the rest: types, enums, patterns and no unknown keys (additionalProperties)."""
+    if isinstance(node, dict):
+        return {key: _without_required(value) for key, value in node.items() if key != "required"}
+    if isinstance(node, list):
+        return [_without_required(value) for value in node]
+    return node

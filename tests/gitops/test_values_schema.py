@@ -1,8 +1,9 @@
 """The F5 NGINX Ingress Controller values (both modes) against chart 2.6.4's values.schema.json.
 
-Blocked here: the schema and the remote definitions it references are not available from any
-package registry (schemas/PROVENANCE.md), so the check skips with the reason until they are
-vendored. The offline reference resolution it relies on is tested on its own below."""
+The schema is read from ../shared/reference/f5-nginx-ingress-2.6.4/ (provenance there) and its
+Kubernetes definitions from kubernetes-validate (schemas/PROVENANCE.md); without ../shared the check
+skips, saying why. ``required`` is left out: Helm validates the chart's values.yaml defaults merged
+with ours. The offline reference resolution it relies on is tested on its own below."""
 
 from __future__ import annotations
 
@@ -56,3 +57,11 @@ def test_remote_references_resolve_offline():
 def test_unvendored_remote_reference_is_an_error_not_a_download():
     with pytest.raises(Exception, match=r"not available offline|Unresolvable"):
         values_schema_errors({"controller": {}}, SCHEMA, {})
+
+
+def test_the_chart_schema_refuses_a_wrong_value():
+    """The check can fail: a wrong type and a value outside an enum in the controller's values."""
+    schema, remote = _schema()
+    assert values_schema_errors({"controller": {"replicaCount": "two"}}, schema, remote)
+    assert values_schema_errors({"controller": {"kind": "pod"}}, schema, remote)
+    assert not values_schema_errors({"controller": {"replicaCount": 2, "kind": "deployment"}}, schema, remote)
