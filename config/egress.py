@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from catalog.egress import EgressContext, Rule, resolve
 from config.azure_ids import parse_resource_id
+from config.cluster_mode import existing_cluster, node_pools
 from config.model import AppConfig
 
 # One rule collection group per deployment in the hub's Firewall Policy, with a network and an
@@ -42,18 +43,10 @@ def key_vault_names(config: AppConfig) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parse_resource_id(i).name.lower() for i in ids))
 
 
-def node_pools(config: AppConfig) -> list:
-    """The pools Azure ML runs on: created here, or an existing cluster's (cluster.existing)."""
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
-        return list(existing.azureml_node_pools)
-    return list(config.cluster.node_pools or [])
-
-
 def node_subnet_cidr(config: AppConfig) -> str:
     """The egress rules' source: the node subnet, created here or the existing cluster's."""
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
+    existing = existing_cluster(config)
+    if existing is not None:
         return str(existing.node_subnet.cidr)
     assert config.network, "guaranteed by config/checks/ for a created cluster"
     return str(config.network.aks_subnet_cidr)

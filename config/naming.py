@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config.azure_ids import parse_resource_id
+from config.cluster_mode import existing_cluster
 from config.model import AppConfig
 
 AKS_SUBNET_NAME = "snet-aks-nodes"
@@ -65,8 +66,8 @@ def derive_names(config: AppConfig) -> Names:
     vnet = spoke_vnet_name(name)
     cluster = f"aks-{name}"
     resource_group, node_resource_group, aks_subnet = f"rg-{name}-aks", f"rg-{name}-aks-nodes", AKS_SUBNET_NAME
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
+    existing = existing_cluster(config)
+    if existing is not None:
         # Bring your own cluster: its names are given, not derived (cluster.existing_id).
         parsed = parse_resource_id(config.cluster.existing_id)
         cluster, resource_group, aks_subnet = parsed.name, parsed.resource_group, existing.node_subnet.name

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from catalog.ingress_charts import CHART_REPOSITORY_PATH
 from config.azure_ids import parse_resource_id
+from config.cluster_mode import existing_cluster, tenant_id
 from config.egress import (
     APPLICATION_COLLECTION_PRIORITY,
     NETWORK_COLLECTION_PRIORITY,
@@ -20,7 +21,7 @@ from config.egress import (
     rule_collection_group_name,
     rule_collection_name,
 )
-from config.model import AppConfig, ExistingClusterConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
+from config.model import AppConfig, MaintenanceWindowConfig, NodePoolConfig, SystemPoolConfig
 from config.naming import Names
 from constructs_lib.aks_cluster import AksClusterProps, MaintenanceWindow, NodePoolSpec, PoolSpec, PrivateApi, SystemPoolSpec
 from constructs_lib.azureml_attach import AzureMLAttachProps
@@ -61,19 +62,6 @@ def tags(config: AppConfig) -> dict[str, str]:
 AGENT_POOL_LABEL = "kubernetes.azure.com/agentpool"
 # The inference router's replicas with azureml.inference_router_ha (config/checks/azureml.py).
 ROUTER_HA_MIN_NODES = 3
-
-
-def existing_cluster(config: AppConfig) -> ExistingClusterConfig | None:
-    """The existing cluster's settings with cluster.existing_id (bring your own cluster), else None."""
-    return config.cluster.existing if config.cluster.existing_id is not None else None
-
-
-def tenant_id(config: AppConfig) -> str:
-    existing = existing_cluster(config)
-    if existing is not None:
-        return existing.tenant_id
-    assert config.cluster.entra, "guaranteed by config/checks/ for a created cluster"
-    return config.cluster.entra.tenant_id
 
 
 def azureml_node_selector(config: AppConfig) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from config.cluster_mode import existing_cluster
 from config.model import AppConfig
 
 
@@ -83,8 +84,8 @@ def default_instance_type_pools(config: AppConfig) -> list[str]:
     """The pools that get an instance type of their own when none are configured: every untainted
     azureml pool (the default instance type goes on the first), or an existing cluster's Azure ML
     pools (their taints are not known here). Shared with construct_props.instance_type_specs."""
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
+    existing = existing_cluster(config)
+    if existing is not None:
         return [p.name for p in existing.azureml_node_pools]
     return [p.name for p in config.cluster.node_pools or [] if p.azureml and not p.taints]
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from config.azure_ids import parse_resource_id
 from config.checks.base import MISSING, RESERVED_NAMESPACE_PREFIX, RESERVED_NAMESPACES, Problem, is_valid, when_set
+from config.cluster_mode import existing_cluster
 from config.model import AppConfig
 from config.naming import cluster_subscription_id
 from config.quantities import memory_bytes, millicores
@@ -210,8 +211,8 @@ def _instance_type_rules(config: AppConfig) -> Iterator[Problem]:
 def _azureml_pools(config: AppConfig) -> tuple[dict, str]:
     """The pools instance types may name: the created pools, or an existing cluster's Azure ML
     pools (whose VM size is not known here)."""
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
+    existing = existing_cluster(config)
+    if existing is not None:
         pools = {p.name: SimpleNamespace(name=p.name, azureml=True, gpu=p.gpu, vm_size=None) for p in existing.azureml_node_pools}
         return pools, "cluster.existing.azureml_node_pools"
     return {p.name: p for p in config.cluster.node_pools or []}, "cluster.node_pools"

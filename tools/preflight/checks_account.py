@@ -9,6 +9,7 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
+from config.cluster_mode import tenant_id
 from stacks.resource_providers import spoke_resource_providers
 from tools.preflight.context import ARM_SCOPE, Context
 from tools.preflight.model import Check, Finding, blocker, enum_text, ok, warning
@@ -37,9 +38,7 @@ def check_identity(context: Context) -> list[Finding]:
     who = claims.get("upn") or claims.get("unique_name") or claims.get("appid") or claims.get("oid") or "unknown principal"
     kind = "user" if claims.get("upn") or claims.get("unique_name") else "service principal / managed identity"
     findings = [ok(f"signed in as {who} ({kind}, object id {claims.get('oid', '?')}, tenant {claims.get('tid', '?')})")]
-    cluster = context.config.cluster
-    # An existing cluster's tenant is in cluster.existing (construct_props.tenant_id, which imports jsii).
-    tenant = cluster.existing.tenant_id if cluster.existing_id is not None and cluster.existing else cluster.entra.tenant_id
+    tenant = tenant_id(context.config)
     if claims.get("tid") and claims["tid"].lower() != tenant.lower():
         findings.append(
             warning(

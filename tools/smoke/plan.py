@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from config.azure_ids import parse_resource_id
+from config.cluster_mode import node_pools
 from config.model import AppConfig
 from stacks import outputs as stack_outputs
 
@@ -78,12 +79,7 @@ def scoring_url(base_url: str, endpoint_name: str) -> str:
 
 
 def _instance_types(config: AppConfig) -> list[InstanceType]:
-    # The Azure ML pools, created here or an existing cluster's (both carry `gpu`).
-    existing = config.cluster.existing
-    if config.cluster.existing_id is not None and existing is not None:
-        pools = {p.name: p for p in existing.azureml_node_pools}
-    else:
-        pools = {p.name: p for p in config.cluster.node_pools or []}
+    pools = {p.name: p for p in node_pools(config)}
     if config.azureml.instance_types is not None:
         return [
             InstanceType(t.name, gpu=t.limits.gpu > 0 or bool(pools.get(t.node_pool) and pools[t.node_pool].gpu))
