@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 
 import toolchain
-from tests.harness import classify, profile
+from tests.harness import classify, profile, result_cache
 from tests.harness.profile import phase
 from toolchain.differences import as_cdktf
 
@@ -275,6 +275,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only tests that need no jsii load, no Terraform and no external tool (`make check`); "
         "a jsii import then fails the test that makes it",
     )
+    parser.addoption(
+        "--no-result-cache",
+        action="store_true",
+        default=False,
+        help="run every cached step again (tests/harness/result_cache.py); same as SUITE_RESULT_CACHE=0",
+    )
 
 
 class _JsiiRefused(importlib.abc.MetaPathFinder):
@@ -296,6 +302,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with the rest of its group")
     config.addinivalue_line("markers", "spawns_jsii: starts a jsii process of its own (a CLI synth, the other toolchain)")
     config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
+    if config.getoption("--no-result-cache"):
+        os.environ[result_cache.ENV_SWITCH] = "0"  # xdist workers get the option too
     if config.getoption("--inner-loop"):
         sys.meta_path.insert(0, _JsiiRefused())
         # The snapshot tests are not run here: their snapshots are not "unused".

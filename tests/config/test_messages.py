@@ -14,7 +14,7 @@ from tests.config.test_bad_configs import CASES, write_case
 
 NOTHING_THERE = "unknown key (check the spelling; README 'Configuration reference' lists the keys)"
 EXPECTED = {
-    "yaml-syntax": ["(yaml line 3, column 7): invalid YAML: mapping values are not allowed here (got 'tags: x')"],
+    "yaml-syntax": ["(yaml line 3, column 7): invalid YAML: mapping values are not allowed in this context (got 'tags: x')"],
     "yaml-duplicate-key": ["(yaml line 2, column 1): invalid YAML: found duplicate key 'name' (got 'name: other')"],
     "yaml-not-mapping": ["(root): must be a mapping of configuration sections (got 'list')"],
     "empty-file": ["(file): is empty, expected a YAML mapping (got '')"],
@@ -541,7 +541,7 @@ EXPECTED |= {
         "network.private_endpoints[0]: storage is a service of the Azure ML workspace: needs azureml.workspace (got 'storage')"
     ],
     "yaml-syntax-on-a-token-line": [
-        "(yaml line 2, column 24): invalid YAML: mapping values are not allowed here (got 'token: <redacted> [')"
+        "(yaml line 2, column 24): invalid YAML: mapping values are not allowed in this context (got 'token: <redacted> [')"
     ],
 }
 

@@ -35,6 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 JSII_PACKAGES = frozenset({"jsii", "constructs", *(p for packages in toolchain.PACKAGES.values() for p in packages.values())})
 
 
+# The fields of a statement that hold more statements (if/for/while/with/try/class/def bodies).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers")
+
+
 def _is_jsii_module(name: str) -> bool:
     parts = name.split(".")
     if parts[0] in JSII_PACKAGES:
@@ -63,7 +67,9 @@ def _module_level_nodes(tree: ast.AST) -> Iterable[ast.AST]:
             pending += node.orelse
             continue
         yield node
-        pending += ast.iter_child_nodes(node)
+        # Imports are statements: only blocks of statements can hold more of them.
+        for block in _BLOCKS:
+            pending += [child for child in getattr(node, block, ()) if isinstance(child, ast.stmt | ast.excepthandler)]
 
 
 def _from_base(node: ast.ImportFrom, package: str) -> str:
@@ -101,8 +107,8 @@ def module_needs_jsii(name: str) -> bool:
     _IN_PROGRESS.add(name)
     try:
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for node in _module_level_nodes(tree):
+        tree = _tree(str(path))
+        for node in _module_level_nodes(tree) if tree is not None else ():
             for imported in _imported_modules(node, package):
                 if imported != name and imported not in _IN_PROGRESS and module_needs_jsii(imported):
                     return True
@@ -123,28 +129,73 @@ def file_needs_jsii(path: Path) -> bool:
     return module_needs_jsii(".".join(relative.parts))
 
 
+@cache
+def _is_project_file(source: str) -> bool:
+    return Path(source).resolve().is_relative_to(ROOT) and "site-packages" not in source
+
+
 def is_project_code(obj: object) -> bool:
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return _is_project_file(code.co_filename)
     try:
         source = inspect.getsourcefile(obj)  # type: ignore[arg-type]
     except TypeError:
         return False
-    return bool(source) and Path(source).resolve().is_relative_to(ROOT) and "site-packages" not in source
+    return bool(source) and _is_project_file(source)
+
+
+@cache
+def _tree(filename: str) -> ast.Module | None:
+    """One parse per file, shared by the module and function analyses."""
+    try:
+        return ast.parse(Path(filename).read_text(), filename=filename)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+@cache
+def _definitions(filename: str) -> dict[int, ast.AST]:
+    """Every function definition in a file, by the line its code object starts on (its first
+    decorator's, or the ``def``): one parse per file instead of one ``getsource`` per function.
+    Only statements are visited (a ``def`` is a statement), not every expression node."""
+    tree = _tree(filename)
+    found: dict[int, ast.AST] = {}
+    pending: list[ast.AST] = list(tree.body) if tree is not None else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.setdefault(min([node.lineno] + [d.lineno for d in node.decorator_list]), node)
+        for block in _BLOCKS:
+            pending += [child for child in getattr(node, block, ()) if isinstance(child, ast.stmt | ast.excepthandler)]
+    return found
+
+
+def _definition(function: Callable) -> ast.AST | None:
+    code = getattr(function, "__code__", None)
+    if code is not None:
+        node = _definitions(code.co_filename).get(code.co_firstlineno)
+        if node is not None and getattr(node, "name", None) == code.co_name:
+            return node
+    try:  # a lambda, or source that moved since import
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    return tree.body[0] if tree.body else tree
 
 
 @cache
 def _function_needs_jsii(function: Callable) -> bool:
     _IN_PROGRESS_FUNCTIONS.add(function)
     try:
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-        except (OSError, TypeError, SyntaxError):
+        definition = _definition(function)
+        if definition is None:
             return False
         module = inspect.getmodule(function)
         package = ""
         if module is not None:
             package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
         scope = {**getattr(function, "__globals__", {}), **_closure(function)}
-        definition = tree.body[0] if tree.body else tree
         # The body only: decorators (e.g. parametrize lists) run at import, not when it is called.
         body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
         for node in (n for statement in body for n in ast.walk(statement)):
