@@ -213,7 +213,8 @@ def main() -> int:
     parser.add_argument(
         "--suite-modes",
         default=",".join(suite_profile.MODES),
-        help="which suite runs to profile, comma-separated: serial (one process), parallel (make test), check (make check)",
+        help="which suite runs to profile, in order, comma-separated: serial (one process), parallel-cold and parallel "
+        "(make test without and with the result cache), check-cold and check (make check, likewise)",
     )
     parser.add_argument(
         "--pytest-parallel", default="-n 2 --dist loadgroup", help="make test's pytest options (the Makefile passes them)"

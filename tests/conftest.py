@@ -222,6 +222,8 @@ def cli_default_synth(tmp_path_factory) -> CliSynth:
 
 
 CHECKOV_CANARY = Path("_canary", "leaked.txt")
+CHECKOV_ARGUMENTS = ("terraform_json secrets", "--enable-secret-scan-all-files")
+CHECKOV_INPUTS = (Path("tests/checkov_runner.py"), Path("requirements-checkov.txt"), Path("constraints-checkov.txt"))
 
 
 @pytest.fixture(scope="session")
@@ -239,8 +241,14 @@ def checkov_scan(synth, tmp_path_factory) -> dict:
     # documented example key) proves the secrets scan ran over this folder.
     (root / CHECKOV_CANARY.parent).mkdir()
     (root / CHECKOV_CANARY).write_text("aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n")
-    with phase("checkov", f"terraform_json + secrets over {len(EXAMPLE_CONFIGS + FIXTURE_CONFIGS)} configs' output"):
-        reports = run_checkov(root, "terraform_json secrets", "--enable-secret-scan-all-files")
+    # Checkov's result depends only on the scanned files, its pinned version and this call: kept
+    # across runs under that key (tests/harness/result_cache.py).
+    key = result_cache.content_key(CHECKOV_INPUTS, extra=[result_cache.tree_digest(root), *CHECKOV_ARGUMENTS])
+    reports = result_cache.load("checkov", key)
+    if reports is None:
+        with phase("checkov", f"terraform_json + secrets over {len(EXAMPLE_CONFIGS + FIXTURE_CONFIGS)} configs' output"):
+            reports = run_checkov(root, *CHECKOV_ARGUMENTS)
+        result_cache.store("checkov", key, {"result.json": reports})
     return {"root": root, "reports": reports}
 
 

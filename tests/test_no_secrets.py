@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CHECKOV_CANARY, EXAMPLE_CONFIGS, FIXTURE_CONFIGS
+from tests.conftest import CHECKOV_CANARY, CHECKOV_INPUTS, EXAMPLE_CONFIGS, FIXTURE_CONFIGS
 from tests.gitops.conftest import GITOPS_CONFIGS, rendered
+from tests.harness import result_cache
 from tests.secret_scan import (
     checkov_secrets,
     is_key_material,
@@ -29,6 +30,42 @@ from tests.secret_scan import (
 )
 
 ALL_CONFIGS = EXAMPLE_CONFIGS + FIXTURE_CONFIGS
+
+
+def _gitops_manifests(directory: Path) -> list[Path]:
+    return [p for config_path in GITOPS_CONFIGS for p in write_gitops_manifests(config_path, directory / config_path.stem)]
+
+
+def _flux_object_with_token(directory: Path) -> list[Path]:
+    return [_tamper_with_flux_object(GITOPS_CONFIGS[0], directory, {"note": "AKIAIOSFODNN7EXAMPLE"})]
+
+
+def _token_formats(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True)
+    (directory / "cdk.tf.json").write_text(json.dumps(TOKEN_FORMATS, indent=2))
+    return [directory / "cdk.tf.json"]
+
+
+@pytest.fixture(scope="module")
+def checkov_cases(tmp_path_factory) -> dict[str, dict[str, list]]:
+    """The Checkov cases below, each written into its own folder and scanned by one Checkov run
+    (its start-up is most of a run's time): per case, the files written and Checkov's findings
+    under that folder, with paths relative to it as a run over the folder alone reports them."""
+    root = tmp_path_factory.mktemp("checkov-cases")
+    writers = {"gitops-manifests": _gitops_manifests, "flux-token": _flux_object_with_token, "token-formats": _token_formats}
+    scanned = {name: write(root / name) for name, write in writers.items()}
+    inputs = (*CHECKOV_INPUTS, Path("tests/secret_scan.py"))  # its filter of reviewed name keys too
+    key = result_cache.content_key(inputs, extra=[result_cache.tree_digest(root), "checkov_secrets"])
+    found = result_cache.load("checkov-secrets", key)
+    if found is None:  # Checkov's findings depend only on the files, its pinned version and this call
+        found = checkov_secrets(root)
+        result_cache.store("checkov-secrets", key, {"result.json": found})
+    cases = {}
+    for name in writers:
+        prefix = f" /{name}/"
+        cases[name] = {"scanned": scanned[name], "found": [f.replace(prefix, " /", 1) for f in found if prefix in f]}
+    assert sum(len(case["found"]) for case in cases.values()) == len(found), found  # no finding outside a case
+    return cases
 
 
 @pytest.mark.parametrize("config_path", ALL_CONFIGS, ids=lambda p: p.stem)
@@ -71,10 +108,9 @@ def test_gitops_manifests_hold_no_secrets(config_path, tmp_path):
 
 
 @pytest.mark.slow
-def test_checkov_finds_no_secrets_in_any_gitops_manifest(tmp_path):
-    for config_path in GITOPS_CONFIGS:
-        write_gitops_manifests(config_path, tmp_path / config_path.stem)
-    assert not checkov_secrets(tmp_path)
+def test_checkov_finds_no_secrets_in_any_gitops_manifest(checkov_cases):
+    assert checkov_cases["gitops-manifests"]["scanned"]
+    assert not checkov_cases["gitops-manifests"]["found"]
 
 
 def _tamper_with_flux_object(config_path: Path, directory: Path, annotations: dict[str, str]) -> Path:
@@ -96,10 +132,10 @@ def test_a_token_in_an_annotation_of_a_generated_flux_object_is_caught(tmp_path)
 
 
 @pytest.mark.slow
-def test_checkov_catches_a_token_format_in_a_generated_flux_object(tmp_path):
-    release = _tamper_with_flux_object(GITOPS_CONFIGS[0], tmp_path, {"note": "AKIAIOSFODNN7EXAMPLE"})
+def test_checkov_catches_a_token_format_in_a_generated_flux_object(checkov_cases):
+    (release,) = checkov_cases["flux-token"]["scanned"]
     assert not [f for f in scan_file(release) if "annotations" in f]  # innocent key: the structural scan is blind
-    found = checkov_secrets(tmp_path)
+    found = checkov_cases["flux-token"]["found"]
     assert len(found) == 1 and found[0].startswith("CKV_SECRET_2 ") and release.name in found[0], found
 
 
@@ -227,18 +263,20 @@ def test_value_patterns_catch_known_material_anywhere(leak):
     assert value_findings(json.dumps({"description": leak}))
 
 
-@pytest.mark.slow
-def test_checkov_catches_token_formats_the_key_scan_cannot(tmp_path):
-    """Checkov's maintained detectors recognise tokens by their shape, under innocent keys."""
-    leaked = {
-        "locals": {
-            "note": "AKIAIOSFODNN7EXAMPLE",
-            "other": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
-        }
+TOKEN_FORMATS = {
+    "locals": {
+        "note": "AKIAIOSFODNN7EXAMPLE",
+        "other": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
     }
-    (tmp_path / "cdk.tf.json").write_text(json.dumps(leaked, indent=2))
-    assert not list(literal_secrets(leaked))  # no secret-looking key: the structural scan is blind here
-    found = checkov_secrets(tmp_path)
+}
+
+
+@pytest.mark.slow
+def test_checkov_catches_token_formats_the_key_scan_cannot(checkov_cases):
+    """Checkov's maintained detectors recognise tokens by their shape, under innocent keys."""
+    assert not list(literal_secrets(TOKEN_FORMATS))  # no secret-looking key: the structural scan is blind here
+    assert checkov_cases["token-formats"]["scanned"]
+    found = checkov_cases["token-formats"]["found"]
     assert len(found) == 2, found
 
 

@@ -60,6 +60,19 @@ def content_key(inputs: Iterable[Path], extra: Iterable[str] = ()) -> str:
     return digest.hexdigest()[:24]
 
 
+def tree_digest(directory: Path, ignore: Iterable[str] = ()) -> str:
+    """SHA-256 over the relative paths and contents of the files under ``directory`` (for inputs
+    outside the repository, e.g. a synthesized stack in the run's temporary folder, whose absolute
+    path changes every run); names in ``ignore`` are left out wherever they occur."""
+    ignored = set(ignore) | {"__pycache__"}
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not ignored & set(p.relative_to(directory).parts)):
+        relative = path.relative_to(directory).as_posix().encode()
+        content = path.read_bytes()
+        digest.update(b"%d:%s%d:" % (len(relative), relative, len(content)) + content)
+    return digest.hexdigest()
+
+
 def entry(kind: str, key: str) -> Path:
     return CACHE_ROOT / f"{kind}-{key}"
 

@@ -35,11 +35,19 @@ PROFILE = {
 
 
 def test_ratios_and_verdicts_come_from_the_measurements():
-    runs = [run("serial", 150.0, 160.0, 500), run("parallel", 60.0, 175.0, 500, PROFILE), run("check", 4.0, 3.9, 300)]
+    runs = [
+        run("serial", 150.0, 160.0, 500),
+        run("parallel-cold", 60.0, 175.0, 500, PROFILE),
+        run("parallel", 30.0, 80.0, 500),
+        run("check-cold", 14.0, 20.0, 300),
+        run("check", 4.0, 3.9, 300),
+    ]
     text = bench.render(runs, 12.0, "cdktf 0.21", "now", "test machine")
-    assert "**5.0x** the synth floor: meets the target of at most 6x" in text
-    assert "2.50x faster in wall time; CPU time +15.0 s" in text
-    assert "`make check` took **4.0 s**: meets the target of under 10 s" in text
+    assert "`make test`, cold, = **5.0x** the synth floor: meets the target of at most 6x" in text
+    assert "`make test`, cache reused, = **2.5x** the synth floor: meets" in text
+    assert "2.50x faster in wall time; CPU time +15.0 s" in text  # serial vs the cold parallel run
+    assert "`make check`, cold, took **14.0 s**: misses the target of under 10 s" in text
+    assert "`make check`, cache reused, took **4.0 s**: meets the target of under 10 s" in text
     assert "| synth | 2 | 1.2 s | 1.1 s |" in text
     assert "| tests/test_a.py | 25 | 300.0 s | 300.0 s |" in text
     slowest = text.split("The 20 slowest tests:")[1]
@@ -50,6 +58,7 @@ def test_a_slow_run_is_called_a_miss():
     text = bench.render([run("parallel", 90.0, 175.0, 500), run("check", 12.0, 11.0, 300)], 12.0, "cdktf", "now", "m")
     assert "**7.5x** the synth floor: misses" in text
     assert "took **12.0 s**: misses" in text
+    assert "cold" not in text.split("Synth floor")[1]  # no verdict on a run that was not measured
 
 
 def test_pytest_summary_lines_are_read():
@@ -71,4 +80,6 @@ def test_only_the_suite_section_is_rewritten(tmp_path):
 
 def test_check_runs_with_make_tests_workers():
     assert bench.mode_args("check", "-n 2 --dist loadgroup") == ["--inner-loop", "-n", "2", "-q"]
-    assert bench.mode_args("serial", "-n 2") == ["-p", "no:xdist"]
+    assert bench.mode_args("check-cold", "-n 2") == ["--inner-loop", "-n", "2", "-q", "--no-result-cache"]
+    assert bench.mode_args("parallel-cold", "-n 2") == ["-n", "2", "--no-result-cache"]
+    assert bench.mode_args("serial", "-n 2") == ["-p", "no:xdist", "--no-result-cache"]

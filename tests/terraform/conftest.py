@@ -12,7 +12,10 @@ test_toolchain_guard.py is collected, and it skips saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ import pytest
 
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
+from tests.harness import result_cache
 from tests.harness.profile import phase
 
 GUARD = "test_toolchain_guard.py"
@@ -87,19 +91,76 @@ class PlannedStack:
         return case_id((self.config, self.stack))
 
 
+# What decides the result of ``planned_stack``, besides the synthesized stack and the observed
+# values it is keyed on: Terraform reads only the working directory, its CLI configuration and
+# the providers, i.e. the stand-in's code, protocol and vendored schemas (which import nothing else
+# of the project: tests/terraform/test_standin_cache.py) run on the pinned Python packages; and
+# this file holds the recipe (init, validate, plan, show).
+PLAN_INPUTS = (
+    Path("tools/terraform_standin"),
+    Path("tests/terraform/conftest.py"),
+    Path("requirements.txt"),
+    Path("requirements-dev.txt"),
+    Path("constraints.txt"),
+)
+PLAN_CACHE = "terraform-plan"
+
+
+def _plan_key(stack_dir: Path, observed: Path | None, terraform_version: tuple[int, ...]) -> str:
+    extra = [
+        result_cache.tree_digest(stack_dir, ignore=(".terraform", "plan", "terraform.tfstate")),
+        observed.read_text() if observed else "no observed values",
+        f"terraform {terraform_version} {shutil.which('terraform')}",
+        sys.version,
+    ]
+    return result_cache.content_key(PLAN_INPUTS, extra)
+
+
+def _cached_plan(key: str, directory: Path, standin_mirror) -> tuple | None:
+    stored = result_cache.load(PLAN_CACHE, key)
+    if stored is None:
+        return None
+    workspace = mirror.Workspace(directory, standin_mirror, steps=[mirror.Step(**step) for step in stored["steps"]])
+    plan = mirror.Plan(mirror.Step(**stored["plan_step"]), stored["plan_diagnostics"])
+    return workspace, stored["validation"], plan, stored["plan_json"]
+
+
 @pytest.fixture(scope="session", params=CASES, ids=case_id)
-def planned_stack(request, synth, standin_mirror, tmp_path_factory) -> PlannedStack:
-    """init, validate -json, plan and show -json of one synthesized stack, once per session."""
+def planned_stack(request, synth, standin_mirror, terraform, tmp_path_factory) -> PlannedStack:
+    """init, validate -json, plan and show -json of one synthesized stack, once per session; a
+    clean result is kept across runs keyed by everything that decides it (``_plan_key``,
+    tests/harness/result_cache.py), a failing one always runs again."""
     config, stack = request.param
     result = synth(config)
+    source = result.outdir / "stacks" / stack
     directory = tmp_path_factory.mktemp("tf") / stack
+    key = _plan_key(source, observed_values(config), terraform)
+    cached = _cached_plan(key, directory, standin_mirror)
+    if cached is not None:
+        workspace, validation, plan, plan_json = cached
+        return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
     with phase("terraform", f"init + validate + plan + show: {case_id(request.param)}"):
-        workspace = mirror.Workspace.from_stack(result.outdir / "stacks" / stack, directory, standin_mirror)
+        workspace = mirror.Workspace.from_stack(source, directory, standin_mirror)
         workspace.observed_values = observed_values(config)
         workspace.init()
         validation = workspace.validate()
         plan = workspace.plan()
         plan_json = workspace.show_plan() if plan.ok else None
+    clean = validation.get("valid") and not validation.get("diagnostics") and plan.ok and not plan.diagnostics
+    if clean and plan_json is not None:
+        result_cache.store(
+            PLAN_CACHE,
+            key,
+            {
+                "result.json": {
+                    "steps": [dataclasses.asdict(step) for step in workspace.steps],
+                    "validation": validation,
+                    "plan_step": dataclasses.asdict(plan.step),
+                    "plan_diagnostics": plan.diagnostics,
+                    "plan_json": plan_json,
+                }
+            },
+        )
     return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
 
 

@@ -190,3 +190,32 @@ def test_a_rename_that_fails_for_another_reason_is_raised(isolated, monkeypatch)
     with pytest.raises(PermissionError):
         cache.cached_dir("demo", lambda d: None, inputs=("x",))
     assert list(cache.CACHE_ROOT.iterdir()) == []
+
+
+def test_the_stand_in_imports_nothing_else_of_the_project():
+    """The suite keeps clean `planned_stack` results keyed on tools/terraform_standin (see
+    tests/terraform/conftest.py PLAN_INPUTS): that key is complete only while the provider
+    processes (launcher.py, server.py and what they import) run no other project code."""
+    import ast
+
+    top_level = {p.name for p in cache.ROOT.iterdir() if (p / "__init__.py").exists()}
+    pending, seen, outside = ["launcher", "server"], set(), []
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        for node in ast.walk(ast.parse((cache.SOURCE_DIR / f"{module}.py").read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                base = node.module or ""
+                names = [f"{base}.{alias.name}" for alias in node.names] if base == "tools.terraform_standin" else [base]
+            for name in names:
+                if name.startswith("tools.terraform_standin."):
+                    pending.append(name.split(".")[2])
+                elif name.split(".")[0] in top_level:
+                    outside.append(f"{module}.py: {name}")
+    assert {"launcher", "server", "schema", "values"} <= seen, seen
+    assert not outside, outside
