@@ -214,11 +214,41 @@ def cli_default_synth(tmp_path_factory) -> CliSynth:
     from tests.harness.profile import phase
 
     project = scratch_project(tmp_path_factory.mktemp("cli-synth"))
+    # The CLI sees only the scratch project, the linked virtualenv and node_modules (keyed by their
+    # pins) and the Node and Python it runs on: a successful run is kept under that key.
+    key = result_cache.content_key(
+        CLI_INPUTS[toolchain.NAME],
+        extra=[result_cache.tree_digest(project), *CLI_SYNTH[toolchain.NAME], toolchain.NAME, sys.version, _node_version()],
+    )
+    cached = result_cache.load("cli-synth", key)
+    if cached is not None:
+        result_cache.write_tree(project / "cdktf.out", cached["cdktf.out"])
+        return CliSynth(project, subprocess.CompletedProcess(CLI_SYNTH[toolchain.NAME], 0, cached["stdout"], cached["stderr"]))
     with phase("cli", f"{' '.join(CLI_SYNTH[toolchain.NAME][:4])}: config/default.yaml"):
         completed = subprocess.run(
             CLI_SYNTH[toolchain.NAME], cwd=project, env=cli_env(), capture_output=True, text=True, timeout=600
         )
+    if completed.returncode == 0:
+        written = {"cdktf.out": result_cache.read_tree(project / "cdktf.out")}
+        result_cache.store("cli-synth", key, {"result.json": {**written, "stdout": completed.stdout, "stderr": completed.stderr}})
     return CliSynth(project, completed)
+
+
+# What the CLI synth's scratch project links to, by toolchain: the Python and npm pins.
+CLI_INPUTS = {
+    toolchain.CDKTF: (Path("requirements.txt"), Path("constraints.txt"), Path("package-lock.json")),
+    toolchain.CDKTN: (
+        Path("requirements-cdktn.txt"),
+        Path("constraints-cdktn.txt"),
+        Path("package-lock.json"),
+        Path("toolchains/cdktn/package-lock.json"),
+    ),
+}
+
+
+@cache
+def _node_version() -> str:
+    return subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 CHECKOV_CANARY = Path("_canary", "leaked.txt")

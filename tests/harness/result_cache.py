@@ -63,14 +63,35 @@ def content_key(inputs: Iterable[Path], extra: Iterable[str] = ()) -> str:
 def tree_digest(directory: Path, ignore: Iterable[str] = ()) -> str:
     """SHA-256 over the relative paths and contents of the files under ``directory`` (for inputs
     outside the repository, e.g. a synthesized stack in the run's temporary folder, whose absolute
-    path changes every run); names in ``ignore`` are left out wherever they occur."""
+    path changes every run). Folders and files named in ``ignore`` are not entered, and symbolic
+    links are not followed (a linked virtualenv is keyed by its pins instead)."""
     ignored = set(ignore) | {"__pycache__"}
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not ignored & set(p.relative_to(directory).parts)):
+    for path in sorted(_walk(directory, ignored)):
         relative = path.relative_to(directory).as_posix().encode()
         content = path.read_bytes()
         digest.update(b"%d:%s%d:" % (len(relative), relative, len(content)) + content)
     return digest.hexdigest()
+
+
+def _walk(directory: Path, ignored: set[str]) -> list[Path]:
+    found = []
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [d for d in subfolders if d not in ignored and not os.path.islink(os.path.join(folder, d))]
+        found += [Path(folder, f) for f in files if f not in ignored and not os.path.islink(os.path.join(folder, f))]
+    return found
+
+
+def read_tree(directory: Path) -> dict[str, str]:
+    """The text files under ``directory`` by relative path (to store a tool's output folder)."""
+    return {path.relative_to(directory).as_posix(): path.read_text() for path in sorted(_walk(directory, set()))}
+
+
+def write_tree(directory: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        target = directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
 
 
 def entry(kind: str, key: str) -> Path:
