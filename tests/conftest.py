@@ -156,6 +156,64 @@ def standalone_synth(synth) -> Synthesized:
     return synth(ROOT / "config" / "standalone.yaml")
 
 
+OTHER_TOOLCHAIN = toolchain.CDKTN if toolchain.NAME == toolchain.CDKTF else toolchain.CDKTF
+# The project's packages (what toolchain.synth_configs can import), and each toolchain's pins.
+APP_PACKAGES = sorted(p.relative_to(ROOT) for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests")
+TOOLCHAIN_PINS = {
+    toolchain.CDKTN: (Path("requirements-cdktn.txt"), Path("constraints-cdktn.txt"), Path("toolchains/cdktn/package-lock.json")),
+    toolchain.CDKTF: (Path("requirements.txt"), Path("constraints.txt"), Path("package-lock.json")),
+}
+
+
+@dataclass(frozen=True)
+class OtherSynth:
+    root: Path | None  # toolchain.synth_configs.outdir_for(root, config) per config; None: not installed
+    problem: str = ""
+
+
+@pytest.fixture(scope="session")
+def other_toolchain_synth(shared_synth_root) -> OtherSynth:
+    """Every example and fixture config synthesized by the other toolchain (cdktn under cdktf) in
+    one subprocess, once per run: the xdist workers share it through the run's folder (the first
+    to need it writes it under a lock). A successful synth is kept across runs keyed by what it
+    reads: the project's packages, the configs and that toolchain's pins (result_cache)."""
+    other = toolchain.ENVIRONMENTS[OTHER_TOOLCHAIN]
+    if not other.installed():
+        return OtherSynth(
+            None, f"the {OTHER_TOOLCHAIN} environment is not installed ({other.venv}, {other.node_dir}/node_modules)"
+        )
+    configs = EXAMPLE_CONFIGS + FIXTURE_CONFIGS
+    outroot = shared_synth_root / f"other-{OTHER_TOOLCHAIN}"
+    done = shared_synth_root / f"other-{OTHER_TOOLCHAIN}.done"
+    with open(shared_synth_root / f"other-{OTHER_TOOLCHAIN}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return OtherSynth(outroot)
+        key = result_cache.content_key(
+            [*APP_PACKAGES, *(p.relative_to(ROOT) for p in configs), *TOOLCHAIN_PINS[OTHER_TOOLCHAIN]],
+            extra=[OTHER_TOOLCHAIN, subprocess.run([str(other.python), "-VV"], capture_output=True, text=True).stdout],
+        )
+        cached = result_cache.load(f"synth-{OTHER_TOOLCHAIN}", key)
+        if cached is not None:
+            result_cache.write_tree(outroot, cached)
+        else:
+            env = {k: v for k, v in os.environ.items() if k not in ("AKS_CONFIG", "CDKTF_OUTDIR")}
+            env.update(TOOLCHAIN=OTHER_TOOLCHAIN, CHECKPOINT_DISABLE="1", PATH=f"{other.node_bin}{os.pathsep}{env['PATH']}")
+            with phase("synth", f"{len(configs)} configs on {OTHER_TOOLCHAIN}, one subprocess (jsii load included)"):
+                completed = subprocess.run(
+                    [str(other.python), "-m", "toolchain.synth_configs", str(outroot), *map(str, configs)],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=900,
+                )
+            assert completed.returncode == 0, f"{OTHER_TOOLCHAIN} synth failed:\n{completed.stdout}{completed.stderr}"
+            result_cache.store(f"synth-{OTHER_TOOLCHAIN}", key, {"result.json": result_cache.read_tree(outroot)})
+        done.write_text("ok\n")
+    return OtherSynth(outroot)
+
+
 # What a scratch copy of the project needs to run the app and the CLI (tests that must not touch
 # the checkout's cdktf.out or state/): the CLI's files and every Python package but the tests.
 APP_FILES = ("cdktf.json", "main.py", "package.json")
@@ -295,6 +353,7 @@ PER_WORKER_FIXTURES = frozenset(
         "synth",
         "default_synth",
         "standalone_synth",
+        "other_toolchain_synth",
         "terraform",
         "standin_mirror",
         "mutated_stack",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +22,10 @@ import pytest
 
 import toolchain
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, ROOT, STACK_NAMES
-from tests.harness import result_cache
-from tests.harness.profile import phase
 from toolchain.differences import DIFFERENCES, as_cdktf, missing_explicit_defaults
 from toolchain.synth_configs import outdir_for
 
 CONFIGS = [*EXAMPLE_CONFIGS, *FIXTURE_CONFIGS]
-# The project's packages (what toolchain.synth_configs can import), and each toolchain's pins.
-APP_PACKAGES = sorted(p.relative_to(ROOT) for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests")
-OTHER_PINS = {
-    toolchain.CDKTN: [Path("requirements-cdktn.txt"), Path("constraints-cdktn.txt"), Path("toolchains/cdktn/package-lock.json")],
-    toolchain.CDKTF: [Path("requirements.txt"), Path("constraints.txt"), Path("package-lock.json")],
-}
 OTHER = toolchain.CDKTN if toolchain.NAME == toolchain.CDKTF else toolchain.CDKTF
 
 pytestmark = [pytest.mark.slow, pytest.mark.spawns_jsii]
@@ -45,38 +36,12 @@ def config_id(path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def other_synth_root(tmp_path_factory) -> Path:
-    other = toolchain.ENVIRONMENTS[OTHER]
-    if not other.installed():
-        problem = f"the {OTHER} environment is not installed ({other.venv}, {other.node_dir}/node_modules)"
+def other_synth_root(other_toolchain_synth) -> Path:
+    if other_toolchain_synth.root is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{problem}: CI must install it before `make test` (.ci/run: make setup-{OTHER})")
-        pytest.skip(f"{problem}: `make setup-{OTHER}` to run the toolchain equivalence test")
-    outroot = tmp_path_factory.mktemp(f"synth-{OTHER}")
-    # The other toolchain's synth reads the project's packages and the configs, and runs on its own
-    # pinned Python and npm packages: a successful run is kept under that key (result_cache).
-    key = result_cache.content_key(
-        [*APP_PACKAGES, *(p.relative_to(ROOT) for p in CONFIGS), *OTHER_PINS[OTHER]],
-        extra=[OTHER, subprocess.run([str(other.python), "-VV"], capture_output=True, text=True).stdout],
-    )
-    cached = result_cache.load(f"synth-{OTHER}", key)
-    if cached is not None:
-        result_cache.write_tree(outroot, cached)
-        return outroot
-    env = {k: v for k, v in os.environ.items() if k not in ("AKS_CONFIG", "CDKTF_OUTDIR")}
-    env.update(TOOLCHAIN=OTHER, CHECKPOINT_DISABLE="1", PATH=f"{other.node_bin}{os.pathsep}{env['PATH']}")
-    with phase("synth", f"{len(CONFIGS)} configs on {OTHER}, one subprocess (jsii load included)"):
-        completed = subprocess.run(
-            [str(other.python), "-m", "toolchain.synth_configs", str(outroot), *map(str, CONFIGS)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    assert completed.returncode == 0, f"{OTHER} synth failed:\n{completed.stdout}{completed.stderr}"
-    result_cache.store(f"synth-{OTHER}", key, {"result.json": result_cache.read_tree(outroot)})
-    return outroot
+            pytest.fail(f"{other_toolchain_synth.problem}: CI must install it before `make test` (.ci/run: make setup-{OTHER})")
+        pytest.skip(f"{other_toolchain_synth.problem}: `make setup-{OTHER}` to run the toolchain equivalence test")
+    return other_toolchain_synth.root
 
 
 def documents(synth, other_synth_root: Path, config_path: Path, kind: str, stack: str = "") -> dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,24 +43,11 @@ AZURERM_VERSION = dict(zip(TOOLCHAINS, PROVIDER_VERSIONS["azurerm"], strict=True
 
 
 @pytest.fixture(scope="module")
-def stack_dirs(synth, tmp_path_factory) -> dict[str, Path]:
+def stack_dirs(synth, other_toolchain_synth) -> dict[str, Path]:
     """The kubernetes-config stack as each toolchain synthesizes it."""
     dirs = {toolchain.CDKTF: synth(CONFIG).outdir / "stacks" / STACK}
-    other = toolchain.ENVIRONMENTS[toolchain.CDKTN]
-    if other.installed():
-        outroot = tmp_path_factory.mktemp("synth-cdktn")
-        env = {k: v for k, v in os.environ.items() if k not in ("AKS_CONFIG", "CDKTF_OUTDIR")}
-        env.update(TOOLCHAIN=toolchain.CDKTN, CHECKPOINT_DISABLE="1", PATH=f"{other.node_bin}{os.pathsep}{env['PATH']}")
-        done = subprocess.run(
-            [str(other.python), "-m", "toolchain.synth_configs", str(outroot), str(CONFIG)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        dirs[toolchain.CDKTN] = outdir_for(outroot, CONFIG) / "stacks" / STACK
+    if other_toolchain_synth.root is not None:
+        dirs[toolchain.CDKTN] = outdir_for(other_toolchain_synth.root, CONFIG) / "stacks" / STACK
     return dirs
 
 
