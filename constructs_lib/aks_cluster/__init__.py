@@ -1,11 +1,17 @@
-from constructs_lib.aks_cluster.construct import (
-    AksCluster,
-    AksClusterProps,
-    MaintenanceWindow,
-    NodePoolSpec,
-    PoolSpec,
-    PrivateApi,
-    SystemPoolSpec,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["AksCluster", "AksClusterProps", "MaintenanceWindow", "NodePoolSpec", "PoolSpec", "PrivateApi", "SystemPoolSpec"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": (
+            "AksCluster",
+            "AksClusterProps",
+            "MaintenanceWindow",
+            "NodePoolSpec",
+            "PoolSpec",
+            "PrivateApi",
+            "SystemPoolSpec",
+        ),
+    },
+)

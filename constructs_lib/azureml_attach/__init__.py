@@ -1,30 +1,22 @@
-from constructs_lib.azureml_attach.construct import (
-    CLUSTER_ADMIN_ROLE,
-    COMPUTE_API_VERSION,
-    CONTRIBUTOR,
-    EXTENSION_CONTRIBUTOR,
-    ML_WORKLOAD_ROLE,
-    RBAC_CLUSTER_ADMIN,
-    READER,
-    TRUSTED_ACCESS_API_VERSION,
-    AzureMLAttachProps,
-    AzureMLComputeAttach,
-    compute_body,
-)
-from constructs_lib.azureml_attach.scripts import ATTACH_SCRIPT, DETACH_SCRIPT
+from constructs_lib._exports import lazy_exports
 
-__all__ = [
-    "ATTACH_SCRIPT",
-    "CLUSTER_ADMIN_ROLE",
-    "COMPUTE_API_VERSION",
-    "CONTRIBUTOR",
-    "DETACH_SCRIPT",
-    "EXTENSION_CONTRIBUTOR",
-    "ML_WORKLOAD_ROLE",
-    "RBAC_CLUSTER_ADMIN",
-    "READER",
-    "TRUSTED_ACCESS_API_VERSION",
-    "AzureMLAttachProps",
-    "AzureMLComputeAttach",
-    "compute_body",
-]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": (
+            "CLUSTER_ADMIN_ROLE",
+            "COMPUTE_API_VERSION",
+            "CONTRIBUTOR",
+            "EXTENSION_CONTRIBUTOR",
+            "ML_WORKLOAD_ROLE",
+            "RBAC_CLUSTER_ADMIN",
+            "READER",
+            "TRUSTED_ACCESS_API_VERSION",
+            "AzureMLAttachProps",
+            "AzureMLComputeAttach",
+            "compute_body",
+        ),
+        "scripts": ("ATTACH_SCRIPT", "DETACH_SCRIPT"),
+    },
+)

@@ -1,3 +1,9 @@
-from constructs_lib.azureml_ingress.construct import AzureMLRoute, AzureMLRouteProps, route_manifest
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["AzureMLRoute", "AzureMLRouteProps", "route_manifest"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("AzureMLRoute", "AzureMLRouteProps", "route_manifest"),
+    },
+)

@@ -1,17 +1,10 @@
-from constructs_lib.azureml_workloads.construct import AzureMLWorkloads
-from constructs_lib.azureml_workloads.objects import (
-    ROUTER_POLICY_NAME,
-    AzureMLWorkloadsProps,
-    RouterPolicy,
-    WorkloadObjects,
-    workload_objects,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = [
-    "ROUTER_POLICY_NAME",
-    "AzureMLWorkloads",
-    "AzureMLWorkloadsProps",
-    "RouterPolicy",
-    "WorkloadObjects",
-    "workload_objects",
-]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("AzureMLWorkloads",),
+        "objects": ("ROUTER_POLICY_NAME", "AzureMLWorkloadsProps", "RouterPolicy", "WorkloadObjects", "workload_objects"),
+    },
+)

@@ -1,9 +1,10 @@
-from constructs_lib.cluster_access.construct import (
-    AKS_AAD_SERVER_APP_ID,
-    LOGIN_MODES,
-    ClusterAccess,
-    ClusterAccessProps,
-    kubelogin_args,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["AKS_AAD_SERVER_APP_ID", "LOGIN_MODES", "ClusterAccess", "ClusterAccessProps", "kubelogin_args"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("ClusterAccess",),
+        "login": ("AKS_AAD_SERVER_APP_ID", "LOGIN_MODES", "ClusterAccessProps", "kubelogin_args"),
+    },
+)

@@ -1,8 +1,9 @@
-from constructs_lib.diagnostics.construct import (
-    ClusterDiagnostics,
-    ClusterDiagnosticsProps,
-    LogAnalytics,
-    LogAnalyticsProps,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["ClusterDiagnostics", "ClusterDiagnosticsProps", "LogAnalytics", "LogAnalyticsProps"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("ClusterDiagnostics", "ClusterDiagnosticsProps", "LogAnalytics", "LogAnalyticsProps"),
+    },
+)

@@ -1,13 +1,9 @@
-from constructs_lib.egress_rules.construct import (
-    ApplicationRule,
-    EgressRules,
-    EgressRulesProps,
-    NetworkRule,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = [
-    "ApplicationRule",
-    "EgressRules",
-    "EgressRulesProps",
-    "NetworkRule",
-]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("ApplicationRule", "EgressRules", "EgressRulesProps", "NetworkRule"),
+    },
+)

@@ -1,10 +1,10 @@
-from constructs_lib.existing_cluster.construct import (
-    CLUSTER_USER_ROLE,
-    BaselineRelaxations,
-    ExistingCluster,
-    ExistingClusterProps,
-    NodeSubnet,
-    cluster_checks,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["CLUSTER_USER_ROLE", "BaselineRelaxations", "ExistingCluster", "ExistingClusterProps", "NodeSubnet", "cluster_checks"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("ExistingCluster",),
+        "checks": ("CLUSTER_USER_ROLE", "BaselineRelaxations", "ExistingClusterProps", "NodeSubnet", "cluster_checks"),
+    },
+)

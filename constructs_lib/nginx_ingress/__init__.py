@@ -1,30 +1,21 @@
-from constructs_lib.nginx_ingress.construct import NginxIngress
-from constructs_lib.nginx_ingress.controllers import (
-    CHARTS,
-    COMMUNITY_INGRESS_NGINX,
-    F5_NGINX,
-    RETIRED_WARNING,
-    ControllerSettings,
-    PrefixRoute,
-    RoutePath,
-    controller_values,
-    prefix_route,
-)
-from constructs_lib.nginx_ingress.objects import ControllerObjects, KeyVaultTls, NginxIngressProps, controller_objects
+from constructs_lib._exports import lazy_exports
 
-__all__ = [
-    "CHARTS",
-    "COMMUNITY_INGRESS_NGINX",
-    "F5_NGINX",
-    "RETIRED_WARNING",
-    "ControllerObjects",
-    "ControllerSettings",
-    "KeyVaultTls",
-    "NginxIngress",
-    "NginxIngressProps",
-    "PrefixRoute",
-    "RoutePath",
-    "controller_objects",
-    "controller_values",
-    "prefix_route",
-]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("NginxIngress",),
+        "controllers": (
+            "CHARTS",
+            "COMMUNITY_INGRESS_NGINX",
+            "F5_NGINX",
+            "RETIRED_WARNING",
+            "ControllerSettings",
+            "PrefixRoute",
+            "RoutePath",
+            "controller_values",
+            "prefix_route",
+        ),
+        "objects": ("ControllerObjects", "KeyVaultTls", "NginxIngressProps", "controller_objects"),
+    },
+)

@@ -1,3 +1,9 @@
-from constructs_lib.role_propagation.construct import DEFAULT_ROLE_PROPAGATION, RolePropagationWait, RolePropagationWaitProps
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["DEFAULT_ROLE_PROPAGATION", "RolePropagationWait", "RolePropagationWaitProps"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("DEFAULT_ROLE_PROPAGATION", "RolePropagationWait", "RolePropagationWaitProps"),
+    },
+)

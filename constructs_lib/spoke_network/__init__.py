@@ -1,3 +1,9 @@
-from constructs_lib.spoke_network.construct import HubLink, SpokeNetwork, SpokeNetworkProps
+from constructs_lib._exports import lazy_exports
 
-__all__ = ["HubLink", "SpokeNetwork", "SpokeNetworkProps"]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("HubLink", "SpokeNetwork", "SpokeNetworkProps"),
+    },
+)

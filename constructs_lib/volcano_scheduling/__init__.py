@@ -1,15 +1,10 @@
-from constructs_lib.volcano_scheduling.construct import VolcanoAutoscalerScheduling
-from constructs_lib.volcano_scheduling.objects import (
-    CONFIG_MAP_NAME,
-    VolcanoSchedulingProps,
-    extension_settings,
-    scheduler_config_map,
-)
+from constructs_lib._exports import lazy_exports
 
-__all__ = [
-    "CONFIG_MAP_NAME",
-    "VolcanoAutoscalerScheduling",
-    "VolcanoSchedulingProps",
-    "extension_settings",
-    "scheduler_config_map",
-]
+# Each name is imported from its module on first use (constructs_lib/_exports.py).
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "construct": ("VolcanoAutoscalerScheduling",),
+        "objects": ("CONFIG_MAP_NAME", "VolcanoSchedulingProps", "extension_settings", "scheduler_config_map"),
+    },
+)

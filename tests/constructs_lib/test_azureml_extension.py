@@ -11,7 +11,6 @@ from constructs_lib.azureml_extension import (
     RouterCertificate,
     escape_setting_key,
     extension_settings,
-    router_tls_protected_settings,
 )
 
 CLUSTER_ID = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
@@ -150,6 +149,8 @@ def test_gpu_pools_turn_on_the_device_plugin_and_exporter():
 
 
 def test_router_certificate_goes_only_into_protected_settings():
+    from constructs_lib.azureml_extension import router_tls_protected_settings  # Fn.base64encode: jsii
+
     protected = router_tls_protected_settings("${data.x.pem}", "${data.x.key}")
     assert set(protected) == {"scoringFe.sslCert", "scoringFe.sslKey"}
     settings = extension_settings(props(inference_router_service_type="loadBalancer", router_certificate=CERTIFICATE))

@@ -89,11 +89,39 @@ def _imported_modules(node: ast.AST, package: str) -> list[str]:
     elif isinstance(node, ast.ImportFrom):
         base = _from_base(node, package)
         names = [base] + [f"{base}.{alias.name}" for alias in node.names if _project_file(f"{base}.{alias.name}")]
+        lazy = lazy_exports_of(base)  # a name of a lazy package comes from the module that defines it
+        wanted = set(lazy) if any(alias.name == "*" for alias in node.names) else {alias.name for alias in node.names}
+        names += sorted({lazy[name] for name in wanted & set(lazy)})
     found = []
     for name in names:
         parts = name.split(".")
         found += [".".join(parts[: i + 1]) for i in range(len(parts))]
     return found
+
+
+@cache
+def lazy_exports_of(name: str) -> dict[str, str]:
+    """For a package whose ``__init__`` uses ``constructs_lib._exports.lazy_exports``: each name it
+    exports -> the module it is imported from on first use. Read from the literal map, not imported."""
+    path = _project_file(name)
+    tree = _tree(str(path)) if path is not None and path.name == "__init__.py" else None
+    for node in tree.body if tree is not None else ():
+        call = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "lazy_exports" and len(call.args) == 2:
+            modules = ast.literal_eval(call.args[1])
+            return {export: f"{name}.{module}" for module, exports in modules.items() for export in exports}
+    return {}
+
+
+def _names_lazy_jsii_export(node: ast.AST, scope: dict[str, object]) -> bool:
+    """``package.Name`` where ``package`` is lazy and ``Name`` comes from a module that loads jsii
+    (looking the name up would import it, so it is decided from the map)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module = scope.get(node.value.id)
+        if isinstance(module, ModuleType):
+            source = lazy_exports_of(module.__name__).get(node.attr)
+            return source is not None and module_needs_jsii(source)
+    return False
 
 
 @cache
@@ -205,6 +233,8 @@ def _function_needs_jsii(function: Callable) -> bool:
                 if any(f not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(f) for f in _imported_functions(node, package)):
                     return True
             elif isinstance(node, ast.Name | ast.Attribute):
+                if _names_lazy_jsii_export(node, scope):
+                    return True
                 target = _resolve(node, scope)
                 if target is not None and target not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(target):
                     return True
@@ -229,7 +259,10 @@ def _imported_functions(node: ast.AST, package: str) -> list[Callable]:
     except Exception:  # a module that fails to import is the test's problem, not the classifier's
         return []
     found = []
+    lazy = lazy_exports_of(base)
     for alias in node.names:
+        if alias.name in lazy and module_needs_jsii(lazy[alias.name]):
+            continue  # the import itself counted (``_imported_modules``); looking it up would load jsii
         target = getattr(module, alias.name, None)
         target = inspect.unwrap(target) if callable(target) else target
         if isinstance(target, FunctionType) and is_project_code(target):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import constructs_lib.nginx_ingress as ingress  # a lazy package: importing it loads no jsii
 from tests import conftest
 from tests.harness import classify
 
@@ -13,7 +14,9 @@ from tests.harness import classify
     [
         ("stacks.app", True),
         ("toolchain.cdk", True),
-        ("constructs_lib.azureml_attach", True),  # its package imports the construct
+        ("constructs_lib.azureml_attach", False),  # a lazy package (constructs_lib/_exports.py)
+        ("constructs_lib.azureml_attach.construct", True),
+        ("constructs_lib.azureml_attach.scripts", False),
         ("config.model", False),
         ("config.loader", False),
         ("toolchain", False),
@@ -26,6 +29,26 @@ def test_module_imports_are_followed(module, loads_jsii):
 
 def _pure():
     return sorted([2, 1])
+
+
+def _imports_a_lazy_construct():
+    from constructs_lib.azureml_attach import AzureMLComputeAttach
+
+    return AzureMLComputeAttach
+
+
+def _imports_a_lazy_script():
+    from constructs_lib.azureml_attach import ATTACH_SCRIPT
+
+    return ATTACH_SCRIPT
+
+
+def _names_a_lazy_construct_through_its_package():
+    return ingress.NginxIngress
+
+
+def _names_a_lazy_helper_through_its_package():
+    return ingress.prefix_route
 
 
 def _builds():
@@ -46,10 +69,26 @@ def _imports_a_builder_function():
 
 @pytest.mark.parametrize(
     ("function", "loads_jsii"),
-    [(_pure, False), (_builds, True), (_calls_a_builder, True), (_imports_a_builder_function, True)],
+    [
+        (_pure, False),
+        (_builds, True),
+        (_calls_a_builder, True),
+        (_imports_a_builder_function, True),
+        (_imports_a_lazy_construct, True),
+        (_imports_a_lazy_script, False),
+        (_names_a_lazy_construct_through_its_package, True),
+        (_names_a_lazy_helper_through_its_package, False),
+    ],
 )
 def test_function_bodies_and_what_they_call_are_followed(function, loads_jsii):
     assert classify.function_needs_jsii(function) is loads_jsii
+
+
+def test_lazy_exports_are_read_from_the_map_without_importing():
+    exports = classify.lazy_exports_of("constructs_lib.nginx_ingress")
+    assert exports["NginxIngress"] == "constructs_lib.nginx_ingress.construct"
+    assert exports["prefix_route"] == "constructs_lib.nginx_ingress.controllers"
+    assert classify.lazy_exports_of("config.model") == {}
 
 
 def test_the_inner_loop_refuses_a_jsii_import():

@@ -11,7 +11,7 @@ import yaml
 from config.loader import parse_config
 from config.naming import derive_names
 from constructs_lib.aks_cluster.construct import MANAGED_GPU_TAG
-from constructs_lib.azureml_extension.construct import extension_settings
+from constructs_lib.azureml_extension.settings import extension_settings
 from stacks.construct_props import azureml_extension_props, node_pool_spec
 from tests.conftest import ROOT
 
