@@ -52,7 +52,7 @@ def serve(socket_path: str, schema_dir: str, tls_dir: str) -> None:
 
     providers = schema.providers(Path(schema_dir))
     for info in providers.values():  # warm the shared caches before any fork
-        server.StandinProvider(info).schema_response()
+        server.StandinProvider(info).schema_response([])  # builds the entry, loads the pruning parts
         schema.split_dump(info.schema_file)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -14,6 +14,18 @@
 ``Workspace`` then runs ``init``/``validate``/``plan``/``apply`` in a copy of a synthesized stack
 with the backend forced to a local file. ``python -m tools.terraform_standin`` does all of it for
 stack directories given on the command line (see __main__.py).
+
+Schema pruning: most of a Terraform command's time here is Terraform loading provider schemas,
+mostly the ~1,600 azurerm and kubernetes schemas a stack never uses. ``Workspace.run`` therefore
+names the types the command can need in ``STANDIN_SCHEMA_TYPES`` (``schema_types``: every
+resource, data source and ephemeral type of the workspace's ``*.tf.json``, every type in its
+state, and those of a saved plan it is given), and the stand-ins serve only those schemas (see
+server.py). It cannot make a broken configuration pass: each listed type gets its real schema, and
+a type that is needed but was not listed has no schema, which Terraform reports as an error
+(``Invalid resource type``, or a missing schema for state), never as a pass. Where the types cannot
+be known from the files (HCL ``*.tf``, module calls, a remote backend, ``-chdir``, ``terraform
+test``) the full schemas are served; ``Workspace.prune_schemas = False`` does that too. Terraform
+run any other way (``cdktf deploy``, ``make plan``) never gets the variable: ``Mirror.env`` drops it.
 """
 
 from __future__ import annotations
@@ -28,7 +40,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +95,7 @@ class Mirror:
         No plugin cache: ``init`` links the mirror's unpacked directories directly (0.05 s), a
         cache would only add a copy."""
         env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("TF_")}
+        env.pop(schema.SCHEMA_TYPES_ENV, None)  # full schemas unless Workspace.run names the types
         env.update(
             TF_CLI_CONFIG_FILE=str(self.cli_config),
             TF_IN_AUTOMATION="1",
@@ -105,7 +119,7 @@ def build(root: Path, schema_dir: Path = schema.SCHEMA_DIR) -> Mirror:
 
     providers = schema.providers(schema_dir)
     for info in providers.values():  # fill the caches here, not in racing provider processes
-        StandinProvider(info).schema_response()
+        StandinProvider(info).schema_files()
         schema.split_dump(info.schema_file)
     tls.write_server_certificate(root / "tls")
     mirror = root / "mirror"
@@ -166,6 +180,9 @@ class Workspace:
     # More environment for Terraform, its providers and provisioners (e.g. the fake ARM store
     # and a PATH with the fake Azure CLI first: fake_arm.py, fake_az.py).
     env: dict[str, str] = field(default_factory=dict)
+    # Serve only the schemas of the types the workspace uses (see the module docstring): off to
+    # have Terraform load every schema, as a run outside Workspace does.
+    prune_schemas: bool = True
 
     @classmethod
     def from_stack(
@@ -187,6 +204,9 @@ class Workspace:
         env.pop(values.OBSERVED_ENV, None)
         if self.observed_values is not None:
             env[values.OBSERVED_ENV] = str(self.observed_values)
+        types = schema_types(self.directory, args) if self.prune_schemas else None
+        if types is not None:
+            env[schema.SCHEMA_TYPES_ENV] = json.dumps(sorted(types))
         env.update(self.env)
         command = ["terraform", *args]
         started, cpu = time.perf_counter(), _children_cpu()
@@ -240,6 +260,105 @@ class TerraformError(AssertionError):
     def __init__(self, step: Step):
         super().__init__(f"{shlex.join(step.command)} exited {step.returncode}\n{step.stdout}\n{step.stderr}")
         self.step = step
+
+
+def schema_types(directory: Path, args: Sequence[str] = ()) -> set[str] | None:
+    """The resource, data source and ephemeral types ``terraform <args>`` in ``directory`` can need
+    a schema for, or None when the files cannot tell (then every schema is served).
+
+    Those of the root module's ``*.tf.json`` files, of the state its local backend names (and the
+    default ``terraform.tfstate``, and ``-state=``), and of any saved plan among ``args`` (the
+    configuration and state it was planned from, which ``apply``/``show`` of it use). Anything
+    left out makes Terraform fail on a missing schema; listing more than needed costs only time.
+    """
+    # args[0] is the subcommand, or -chdir (Terraform's one global option that changes the files).
+    if args and (args[0].startswith("-chdir") or args[0] == "test"):
+        return None
+    if any(directory.glob("*.tf")):  # HCL: not read here
+        return None
+    config = _config_types([(path.name, path.read_bytes()) for path in sorted(directory.glob("*.tf.json"))])
+    if config is None:
+        return None
+    types, state_paths = config
+    state_paths = [*state_paths, "terraform.tfstate", *(a.removeprefix("-state=") for a in args if a.startswith("-state="))]
+    states = [(directory / path).read_bytes() for path in state_paths if (directory / path).is_file()]
+    for arg in args[1:]:
+        path = directory / arg
+        if arg.startswith("-") or not path.is_file() or not zipfile.is_zipfile(path):
+            continue
+        with zipfile.ZipFile(path) as plan:  # tfconfig/m-/: the root module's files as planned
+            names = plan.namelist()
+            if any(n.startswith("tfconfig/") and not n.startswith("tfconfig/m-/") for n in names if n != "tfconfig/modules.json"):
+                return None
+            planned = _config_types(
+                [(n.removeprefix("tfconfig/m-/"), plan.read(n)) for n in names if n.startswith("tfconfig/m-/")]
+            )
+            if planned is None:
+                return None
+            types |= planned[0]
+            states += [plan.read(n) for n in ("tfstate", "tfstate-prev") if n in names]
+    for state in states:
+        try:
+            types |= {r["type"] for r in json.loads(state).get("resources", [])}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # Terraform will say what is wrong with it
+    return types
+
+
+def _config_types(files: Iterable[tuple[str, bytes]]) -> tuple[set[str], list[str]] | None:
+    """Types declared in a root module's ``(name, content)`` JSON files, and the local state path
+    its backend names; None if a file is HCL or unreadable, calls a module, or the backend is not
+    local (types elsewhere)."""
+    types: set[str] = set()
+    backends: dict[bool, dict[str, Any]] = {}  # is an override file -> the last backend it names
+    for name, content in files:
+        if not name.endswith(".tf.json"):
+            return None
+        try:
+            document = json.loads(content)
+            if "module" in document:
+                return None
+            for kind in ("resource", "data", "ephemeral"):
+                types.update(_labels(document.get(kind)))
+            for check in _blocks(document.get("check")):
+                for body in check.values():
+                    for nested in _blocks(body):
+                        types.update(_labels(nested.get("data")))
+            for kind, attribute in (("import", "to"), ("removed", "from")):
+                for block in _blocks(document.get(kind)):
+                    address = block.get(attribute, "")
+                    if isinstance(address, str) and address and not address.startswith(("module.", "data.")):
+                        types.add(address.split(".")[0])
+            for settings in _blocks(document.get("terraform")):
+                if "cloud" in settings:
+                    return None
+                for backend in _blocks(settings.get("backend")):
+                    stem = name.removesuffix(".tf.json")
+                    backends[stem == "override" or stem.endswith("_override")] = backend
+        except (ValueError, AttributeError, TypeError):
+            return None  # Terraform will say what is wrong with it
+    # An override file's backend replaces the others' (Terraform's override files).
+    backend = backends.get(True, backends.get(False, {"local": {}}))
+    if set(backend) != {"local"}:
+        return None
+    local = _blocks(backend["local"])
+    path = local[-1].get("path", "terraform.tfstate") if local else "terraform.tfstate"
+    return types, [path] if isinstance(path, str) else []
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    """A JSON-syntax block body: an object, or a list of them (both are valid Terraform JSON)."""
+    if value is None:
+        return []
+    blocks = value if isinstance(value, list) else [value]
+    if not all(isinstance(block, dict) for block in blocks):
+        raise TypeError("not a block")
+    return blocks
+
+
+def _labels(value: Any) -> set[str]:
+    """The first labels (the types) of ``resource``/``data``/``ephemeral`` in JSON syntax."""
+    return {label for block in _blocks(value) for label in block}
 
 
 def override_backend(directory: Path) -> None:

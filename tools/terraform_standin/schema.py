@@ -26,6 +26,11 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 RESOURCE = "resource_schemas"
 DATA_SOURCE = "data_source_schemas"
 EPHEMERAL = "ephemeral_resource_schemas"
+KINDS = (RESOURCE, DATA_SOURCE, EPHEMERAL)
+
+# A JSON list of the type names a Terraform command can need; when set, GetProviderSchema serves
+# only those (see server.py). Set by mirror.Workspace.run, passed on by Terraform to its providers.
+SCHEMA_TYPES_ENV = "STANDIN_SCHEMA_TYPES"
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def split_dump(path: Path) -> Path:
     def build(directory: Path) -> None:
         dump = load_dump(path)
         (directory / "provider.json").write_text(json.dumps(dump["provider"]))
-        for kind in (RESOURCE, DATA_SOURCE, EPHEMERAL):
+        for kind in KINDS:
             (directory / kind).mkdir()
             for type_name, entry in dump.get(kind, {}).items():
                 (directory / kind / f"{type_name}.json").write_text(json.dumps(entry))

@@ -10,6 +10,20 @@ placeholders, data sources return placeholders (or the values a test observed, s
 schema validation, references, types, cycles, provider aliases, lifecycle rules, plan/apply
 consistency and, with ``replacement.py``, which edits replace what.
 
+Schema pruning: loading provider schemas is most of what a Terraform command costs here (0.7 s of
+a 1.0 s ``validate``), and nearly all of it is Terraform decoding the ~1,500 azurerm and ~100
+kubernetes schemas a stack never uses. When ``STANDIN_SCHEMA_TYPES`` (``schema.SCHEMA_TYPES_ENV``)
+is set, a JSON list of type names the caller will need (``mirror.Workspace.run`` sets it from the
+workspace's configuration and state), GetProviderSchema answers with the provider block, the
+server capabilities and the real schema of each listed type this provider has, and nothing else.
+Pruning cannot hide an error: a listed type gets exactly the schema the full response holds, so
+Terraform checks it as before, and a type Terraform needs that was not listed (or does not exist)
+has no schema at all, which Terraform reports as an error ("Invalid resource type" for
+configuration, a missing-schema error for state): pruning can make a command fail, never pass.
+Without the variable (``cdktf deploy``, ``make plan``, anything run outside ``Workspace.run``) the
+full response is served. Both are precomputed (see ``schema_files``), so a provider process only
+concatenates bytes.
+
 Run by the wrapper scripts that ``mirror.py`` writes:
 ``python -m tools.terraform_standin.server azurerm <schema dir> <tls dir>``.
 """
@@ -61,22 +75,59 @@ class StandinProvider:
     def type_of(self, kind: str, type_name: str) -> cty.Object:
         return schema.block_type(self.block(kind, type_name))
 
-    def schema_response(self) -> bytes:
-        """GetProviderSchema.Response, serialized once per dump and protocol and then reused:
-        building it for azurerm's ~1,500 schemas takes a quarter of a second."""
+    def schema_files(self) -> Path:
+        """The cache entry GetProviderSchema answers from, built once per dump and protocol
+        (building azurerm's ~1,500 schemas takes a quarter of a second):
+
+        - ``response.pb``: the full GetProviderSchema.Response;
+        - ``provider.pb``: that response without its resource, data source and ephemeral maps
+          (provider block, capabilities, and whatever else a future response carries);
+        - ``types.pb`` + ``types.json``: per type name, a Response holding only that name's map
+          entries (in every map that has it), serialized back to back, and its offset and length.
+
+        proto3 parsers merge concatenated messages (map entries add up), so ``provider.pb`` followed
+        by the parts of some names *is* the full response filtered to those names: no process
+        parses or re-filters the full response.
+        """
 
         def build(directory: Path) -> None:
             dump = schema.load_dump(self.info.schema_file)
             response = pb.GetProviderSchema.Response(server_capabilities=self.capabilities())
             schema.fill_schema(response.provider, dump["provider"])
-            for kind in (schema.RESOURCE, schema.DATA_SOURCE, schema.EPHEMERAL):
+            for kind in schema.KINDS:
                 entries = getattr(response, kind)
                 for type_name, entry in dump.get(kind, {}).items():
                     schema.fill_schema(entries[type_name], entry)
             (directory / "response.pb").write_bytes(response.SerializeToString())
+            provider_part = pb.GetProviderSchema.Response()
+            provider_part.CopyFrom(response)
+            for kind in schema.KINDS:
+                provider_part.ClearField(kind)
+            (directory / "provider.pb").write_bytes(provider_part.SerializeToString())
+            parts, index = bytearray(), {}
+            for type_name in sorted({name for kind in schema.KINDS for name in getattr(response, kind)}):
+                part = pb.GetProviderSchema.Response()
+                for kind in schema.KINDS:
+                    if type_name in getattr(response, kind):
+                        getattr(part, kind)[type_name].CopyFrom(getattr(response, kind)[type_name])
+                data = part.SerializeToString()
+                index[type_name] = [len(parts), len(data)]
+                parts += data
+            (directory / "types.pb").write_bytes(parts)
+            (directory / "types.json").write_text(json.dumps(index))
 
         inputs = (self.info.schema_file, *protocol.cache_inputs())
-        return (cached_dir(f"schema-{self.info.name}", build, inputs=inputs) / "response.pb").read_bytes()
+        return cached_dir(f"schema-{self.info.name}", build, inputs=inputs)
+
+    def schema_response(self, type_names: list[str] | None = None) -> bytes:
+        """GetProviderSchema.Response, serialized: the full one, or (``type_names``) the provider
+        part plus the schemas of those names this provider has; other names are left out."""
+        directory = self.schema_files()
+        if type_names is None:
+            return (directory / "response.pb").read_bytes()
+        provider_part, parts, index = _schema_parts(directory)
+        found = [index[name] for name in dict.fromkeys(type_names) if name in index]
+        return provider_part + b"".join(parts[offset : offset + length] for offset, length in found)
 
     @staticmethod
     def capabilities():
@@ -98,7 +149,7 @@ class StandinProvider:
         )
 
     def GetProviderSchema(self, request, context):
-        return self.schema_response()
+        return self.schema_response(requested_types())
 
     def ValidateProviderConfig(self, request, context):
         block = schema.provider_entry(self.info.schema_file)["block"]
@@ -227,6 +278,27 @@ class StandinProvider:
             summary=f"Unsupported {what} type",
             detail=f"{self.info.name} {self.info.version} has no {what} type {type_name!r}.",
         )
+
+
+def requested_types() -> list[str] | None:
+    """The type names the caller listed in ``STANDIN_SCHEMA_TYPES``, or None (serve them all)."""
+    listed = os.environ.get(schema.SCHEMA_TYPES_ENV)
+    if listed is None:
+        return None
+    names = json.loads(listed)
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        # Fail the RPC (Terraform reports it) rather than guess what the caller meant.
+        raise ValueError(f"{schema.SCHEMA_TYPES_ENV} must be a JSON list of type names, not {listed[:200]!r}")
+    return names
+
+
+@cache
+def _schema_parts(directory: Path) -> tuple[bytes, bytes, dict[str, list[int]]]:
+    """``schema_files``' pruning inputs, read once per process; the zygote reads them before it
+    forks, so its children start with them in memory. (Keyed by the entry's path, which names its
+    content.)"""
+    index = json.loads((directory / "types.json").read_text())
+    return (directory / "provider.pb").read_bytes(), (directory / "types.pb").read_bytes(), index
 
 
 def _attribute_path(path: values.Path):
