@@ -193,6 +193,7 @@ def other_toolchain_synth(shared_synth_root) -> OtherSynth:
             [*APP_PACKAGES, *(p.relative_to(ROOT) for p in configs), *TOOLCHAIN_PINS[OTHER_TOOLCHAIN]],
             extra=[OTHER_TOOLCHAIN, subprocess.run([str(other.python), "-VV"], capture_output=True, text=True).stdout],
         )
+        outroot.mkdir(exist_ok=True)  # cdktn's App creates only the last level of its outdir
         cached = result_cache.load(f"synth-{OTHER_TOOLCHAIN}", key)
         if cached is not None:
             result_cache.write_tree(outroot, cached)

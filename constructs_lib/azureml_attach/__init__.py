@@ -4,7 +4,8 @@ from constructs_lib._exports import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "construct": (
+        "construct": ("AzureMLComputeAttach",),
+        "compute": (
             "CLUSTER_ADMIN_ROLE",
             "COMPUTE_API_VERSION",
             "CONTRIBUTOR",
@@ -14,7 +15,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "READER",
             "TRUSTED_ACCESS_API_VERSION",
             "AzureMLAttachProps",
-            "AzureMLComputeAttach",
             "compute_body",
         ),
         "scripts": ("ATTACH_SCRIPT", "DETACH_SCRIPT"),

@@ -17,7 +17,6 @@ import yaml
 
 import tools.images.__main__ as images
 from config.loader import load_config
-from stacks.construct_props import SECRETS_PROVIDER_CLIENT_ID
 from tests.gitops.conftest import GITOPS_CONFIGS, rendered, terraform_twin_stacks
 
 STACK = "kubernetes-config"
@@ -103,6 +102,8 @@ def both_modes(request, twin_directory):
 
 
 def test_kubernetes_objects_equal_modulo_substitution(both_modes):
+    from stacks.construct_props import SECRETS_PROVIDER_CLIENT_ID
+
     _, manifests, stack = both_modes
     terraform, _ = terraform_objects(stack)
     # The value Terraform gives the variable in gitops mode is, in terraform mode, the client id

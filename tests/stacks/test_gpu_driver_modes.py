@@ -10,9 +10,7 @@ import yaml
 
 from config.loader import parse_config
 from config.naming import derive_names
-from constructs_lib.aks_cluster.construct import MANAGED_GPU_TAG
 from constructs_lib.azureml_extension.settings import extension_settings
-from stacks.construct_props import azureml_extension_props, node_pool_spec
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
@@ -36,6 +34,8 @@ def _config(**gpu_fields):
     ],
 )
 def test_driver_modes(gpu_driver, attribute, managed, extension_installs):
+    from stacks.construct_props import azureml_extension_props, node_pool_spec  # props of jsii constructs
+
     config = _config(**({"gpu_driver": gpu_driver} if gpu_driver else {}))
     spec = node_pool_spec(config, config.cluster.node_pools[1])
     assert (spec.gpu_driver, spec.managed_gpu) == (attribute, managed)
@@ -45,6 +45,8 @@ def test_driver_modes(gpu_driver, attribute, managed, extension_installs):
 
 
 def test_managed_gpu_tag_on_the_synthesized_pool(synth, tmp_path):
+    from constructs_lib.aks_cluster.construct import MANAGED_GPU_TAG
+
     raw = copy.deepcopy(BASE)
     raw["cluster"]["node_pools"] = [CPU, {**GPU, "gpu_driver": "aks-managed"}]
     path = tmp_path / "managed-gpu.yaml"

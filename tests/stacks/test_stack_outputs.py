@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from config.loader import load_config
-from stacks import construct_props
 from stacks.outputs import OUTPUTS_BY_STACK, instance_type_names, kubernetes_config_output_values
 from tests.conftest import EXAMPLE_CONFIGS, FIXTURE_CONFIGS, STACK_NAMES
 
@@ -15,6 +14,8 @@ ALL_CONFIGS = EXAMPLE_CONFIGS + FIXTURE_CONFIGS
 
 @pytest.mark.parametrize("config_path", ALL_CONFIGS, ids=lambda p: p.stem)
 def test_instance_type_names_are_the_created_ones(config_path):
+    from stacks import construct_props  # props of jsii constructs
+
     config = load_config(config_path)
     created = [spec.name for spec in construct_props.instance_type_specs(config)] if config.azureml.workspace else []
     assert instance_type_names(config) == created
