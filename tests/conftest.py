@@ -97,13 +97,24 @@ def _synth(config_path: Path, outroot: Path) -> Synthesized:
     with open(outroot / f"{outdir.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
-            _load_jsii()
-            from config.loader import load_config
-            from stacks.app import build_app
+            # What a synth reads: the project's packages, the config and the toolchain's pins; a
+            # synth kept under that key is written back without loading jsii (result_cache).
+            key = result_cache.content_key(
+                [*APP_PACKAGES, config_path.relative_to(ROOT), *TOOLCHAIN_PINS[toolchain.NAME]],
+                extra=[toolchain.NAME, sys.version],
+            )
+            cached = result_cache.load(f"synth-{toolchain.NAME}", key)
+            if cached is not None:
+                result_cache.write_tree(outdir, cached)
+            else:
+                _load_jsii()
+                from config.loader import load_config
+                from stacks.app import build_app
 
-            with phase("synth", f"{config_path.relative_to(ROOT)} ({toolchain.NAME})"):
-                config = load_config(config_path)
-                build_app(config, config_file=str(config_path.relative_to(ROOT)), outdir=str(outdir)).synth()
+                with phase("synth", f"{config_path.relative_to(ROOT)} ({toolchain.NAME})"):
+                    config = load_config(config_path)
+                    build_app(config, config_file=str(config_path.relative_to(ROOT)), outdir=str(outdir)).synth()
+                result_cache.store(f"synth-{toolchain.NAME}", key, {"result.json": result_cache.read_tree(outdir)})
             done.write_text(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {time.time()}\n")
     native = {name: json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text()) for name in STACK_NAMES}
     manifest = json.loads((outdir / "manifest.json").read_text())
@@ -362,6 +373,7 @@ PER_WORKER_FIXTURES = frozenset(
     }
 )
 INNER_LOOP_EXCLUDES = ("jsii", "terraform", "slow")
+IN_PROCESS_JSII = "jsii-in-process"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -427,14 +439,30 @@ def _fixture_defs(item: pytest.Item):
             yield name, definitions[-1]
 
 
-def _needs_jsii(item: pytest.Item) -> bool:
-    if item.get_closest_marker("jsii") or classify.file_needs_jsii(item.path):
+# The fixtures that give a test synthesized JSON: from the result cache when nothing it depends on
+# changed, so a test that needs jsii only through them may not load it at all.
+SYNTH_FIXTURES = frozenset({"synth", "default_synth", "standalone_synth"})
+
+
+# Tests marked ``jsii`` in their source (a load the static analysis cannot see, e.g. through
+# importlib), as opposed to the marker collection adds.
+_EXPLICIT_JSII: set[str] = set()
+
+
+def _needs_jsii(item: pytest.Item, *, besides_synth: bool = False) -> bool:
+    """Whether the test can load jsii; with ``besides_synth``, other than through SYNTH_FIXTURES."""
+    if item.nodeid in _EXPLICIT_JSII or (item.get_closest_marker("jsii") and not besides_synth):
+        return True
+    if classify.file_needs_jsii(item.path):
         return True
     function = getattr(item, "function", None)
     if function is not None and classify.function_needs_jsii(function):
         return True
-    if any(classify.function_needs_jsii(definition.func) for _, definition in _fixture_defs(item)):
-        return True
+    for name, definition in _fixture_defs(item):
+        if besides_synth and name in SYNTH_FIXTURES:
+            continue
+        if classify.function_needs_jsii(definition.func):
+            return True
     # Fixtures named by a parameter and fetched with request.getfixturevalue(name).
     callspec = getattr(item, "callspec", None)
     for value in callspec.params.values() if callspec else ():
@@ -449,7 +477,8 @@ def _xdist_group(item: pytest.Item) -> str | None:
     """Tests that start a jsii process of their own (``spawns_jsii``) share one group, so that at
     most one such process runs beside the workers' own. Else the expensive shared fixture this
     test depends on, if any: session-scoped ones first (per parameter for a parametrized one),
-    then module-scoped ones (the module)."""
+    then module-scoped ones (the module). Else, when it builds constructs in-process, the one
+    group of those (``IN_PROCESS_JSII``)."""
     if item.get_closest_marker("spawns_jsii"):
         return "spawns_jsii"
     if "snapshot" in getattr(item, "fixturenames", ()):
@@ -467,7 +496,11 @@ def _xdist_group(item: pytest.Item) -> str | None:
             module.append("module:" + item.nodeid.split("::", 1)[0])
     if session:
         return sorted(session)[0]
-    return sorted(module)[0] if module else None
+    if module:
+        return sorted(module)[0]
+    # Tests that build constructs in-process run on one worker: on an unchanged tree the synths come
+    # from the result cache, and the other worker then never pays the ~15 s jsii load.
+    return IN_PROCESS_JSII if _needs_jsii(item, besides_synth=True) else None
 
 
 def _apply_xdist_groups(items: list[pytest.Item], groups: dict[str, str | None]) -> None:
@@ -496,6 +529,7 @@ def _expected_cost(items: list[pytest.Item]) -> dict[str, float]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    _EXPLICIT_JSII.update(item.nodeid for item in items if item.get_closest_marker("jsii"))
     for item in items:
         if _needs_jsii(item) and not item.get_closest_marker("jsii"):
             item.add_marker(pytest.mark.jsii)
@@ -510,6 +544,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     original_ids = [item.nodeid for item in items]
     groups = {item.nodeid: _xdist_group(item) for item in items}
+    # A fixture's group that holds a test building constructs in-process joins that group whole:
+    # the fixture is still computed once, and jsii is still loaded by one worker only.
+    with_jsii = {
+        group
+        for item in items
+        if (group := groups[item.nodeid]) not in (None, "spawns_jsii", IN_PROCESS_JSII) and _needs_jsii(item, besides_synth=True)
+    }
+    groups = {nodeid: IN_PROCESS_JSII if group in with_jsii else group for nodeid, group in groups.items()}
     for item in items:
         if groups[item.nodeid]:
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
@@ -535,6 +577,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items.sort(
         key=lambda i: (-group_cost[group_of[id(i)] or original_ids[position[id(i)]]], group_of[id(i)] or "", position[id(i)])
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """Names, in the suite profile, the test during which this worker first loaded jsii (the
+    classification and grouping above decide which worker should: `make bench` shows the result)."""
+    loaded_before = classify.jsii_loaded()
+    started = time.perf_counter()
+    yield
+    if not loaded_before and classify.jsii_loaded():
+        group = item.get_closest_marker("xdist_group")
+        where = f"{item.nodeid} (group {group.args[0] if group else 'none'})"
+        profile.record("jsii first loaded by", where, time.perf_counter() - started)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:

@@ -60,6 +60,11 @@ def phase(kind: str, name: str) -> Iterator[None]:
         )
 
 
+def record(kind: str, name: str, wall: float, cpu: float = 0.0) -> None:
+    """An event measured elsewhere (e.g. the test during which a worker first loaded jsii)."""
+    _EVENTS.append({"kind": kind, "name": name, "worker": worker_id(), "start": time.time(), "wall": wall, "cpu": cpu})
+
+
 def addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--suite-profile",
