@@ -580,6 +580,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    outcome = yield
+    if outcome.get_result().failed:
+        result_cache.FAILED_MODULES.add(str(item.path))
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
     """Names, in the suite profile, the test during which this worker first loaded jsii (the
     classification and grouping above decide which worker should: `make bench` shows the result)."""

@@ -124,3 +124,16 @@ def store(kind: str, key: str, files: dict[str, object]) -> None:
         os.rename(scratch, target)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def discard(kind: str, key: str) -> None:
+    shutil.rmtree(entry(kind, key), ignore_errors=True)
+
+
+# Test modules with a failed test in this run (tests/conftest.py records them): a module-scoped
+# result they shared is dropped from the cache, so a failure always runs again.
+FAILED_MODULES: set[str] = set()
+
+
+def module_failed(request) -> bool:
+    return str(request.node.path) in FAILED_MODULES

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pytest
 
 from tests.config.test_environment import REAL_IDS
 from tests.conftest import ROOT
+from tests.harness import result_cache
 from tests.terraform.test_validate_and_plan import expected_instances
 from tools.plans import CHANGES, OK, REFUSED
 
@@ -120,10 +122,65 @@ def first_resource_group(document: dict[str, Any]) -> tuple[str, dict[str, Any]]
     return f"azurerm_resource_group.{name}", body
 
 
+# What the sequence's results depend on besides the synthesized deployment and the user's config
+# (both keyed by content): the code `make` and `python -m tools.plans` run (tools/plans imports
+# config, catalog and toolchain; tools/ holds the stand-in), the Makefile, this recipe, the pins,
+# and the terraform, make and Python it runs on.
+SCENARIO_INPUTS = (
+    Path("tools"),
+    Path("config"),
+    Path("catalog"),
+    Path("toolchain"),
+    Path("Makefile"),
+    Path("tests/terraform/test_saved_plans.py"),
+    Path("tests/config/test_environment.py"),
+    Path("requirements.txt"),
+    Path("requirements-dev.txt"),
+    Path("constraints.txt"),
+)
+
+
+def _scenario_key(deployment: Path, users_config: Path, terraform_version) -> str:
+    make = subprocess.run(["make", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    extra = [result_cache.tree_digest(deployment), users_config.read_text(), str(terraform_version), make, sys.version]
+    return result_cache.content_key(SCENARIO_INPUTS, extra)
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, subprocess.CompletedProcess):
+        return {"completed": [value.returncode, value.stdout, value.stderr]}
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"completed"}:
+        returncode, stdout, stderr = value["completed"]
+        done = subprocess.CompletedProcess([], returncode, stdout, stderr)
+        done.log = stdout + stderr  # type: ignore[attr-defined]
+        return done
+    return value
+
+
 @pytest.fixture(scope="module")
-def scenario(synth, standin_mirror, tmp_path_factory, users_config) -> dict[str, Any]:
-    """Runs the whole sequence once; each step's result (and what the files held) by name."""
+def scenario(synth, standin_mirror, terraform, tmp_path_factory, users_config, request) -> Iterator[dict[str, Any]]:
+    """The whole sequence's results by name; kept across runs keyed by everything it depends on
+    (result_cache), dropped again when any test of this module fails."""
     result = synth(EXAMPLE)
+    key = _scenario_key(result.outdir, users_config, terraform)
+    cached = result_cache.load("saved-plans", key)
+    if cached is not None:
+        yield {name: _restored(value) for name, value in cached.items()} | {"documents": result.stacks}
+    else:
+        steps = run_scenario(result, standin_mirror, tmp_path_factory, users_config)
+        stored = {name: _stored(value) for name, value in steps.items() if name not in ("root", "documents")}
+        result_cache.store("saved-plans", key, {"result.json": stored})
+        yield steps
+    if result_cache.module_failed(request):
+        result_cache.discard("saved-plans", key)
+
+
+def run_scenario(result, standin_mirror, tmp_path_factory, users_config) -> dict[str, Any]:
+    """Runs the whole sequence once; each step's result (and what the files held) by name."""
     root = copy_deployment(result.outdir, tmp_path_factory.mktemp("saved-plans") / "cdktf.out" / deployment_name(EXAMPLE))
     run = Runner(standin_mirror, users_config, root)
     cluster_json = root / "stacks" / "aks-cluster" / "cdk.tf.json"
