@@ -75,11 +75,12 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 test: setup $(STAMPS)/checkov $(STAMPS)/pipelines $(STAMPS)/azure
 	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) --suite-profile=$(STAMPS)/suite-profile.json $(ARGS)
 
-# The inner loop, seconds: every test that needs no jsii load, no Terraform and no external tool
-# (config models and rules, bad-config cases, data modules, tools' logic, lint). A jsii import
-# fails the run (tests/conftest.py). Run it on every edit; `make test` before a commit.
+# The inner loop: every test that needs no jsii load, no Terraform and starts no process (config
+# models and rules, bad-config cases, data modules, Kubernetes object builders, tools' logic). A
+# jsii import or a process start fails the run (tests/conftest.py). One process: two workers would
+# each pay the collection and finish no sooner (docs/performance.md). `make test` before a commit.
 check: $(firstword $(SETUP_$(TOOLCHAIN)))
-	$(VENV)/bin/python -m pytest --inner-loop -n $(TEST_WORKERS) -q $(ARGS)
+	$(VENV)/bin/python -m pytest --inner-loop -p no:xdist -q $(ARGS)
 
 # Measures every installed toolchain (the selected one and the default are set up first), then the
 # test suite (benchmarks/suite_profile.py): one process, `make test`'s parallel run and `make check`.

@@ -133,10 +133,9 @@ def run_suite(mode: str, args: list[str], env: dict[str, str], python: str) -> S
 
 
 def mode_args(mode: str, parallel: str) -> list[str]:
-    """pytest's arguments for each run; `make check` uses `make test`'s number of workers."""
+    """pytest's arguments for each run (`make check` runs in one process, as the Makefile does)."""
     words = shlex.split(parallel)
-    workers = words[words.index("-n") : words.index("-n") + 2] if "-n" in words else []
-    check = ["--inner-loop", *workers, "-q"]
+    check = ["--inner-loop", "-p", "no:xdist", "-q"]
     return {
         "serial": ["-p", "no:xdist", NO_CACHE],
         "parallel-cold": [*words, NO_CACHE],

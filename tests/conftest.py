@@ -169,7 +169,10 @@ def standalone_synth(synth) -> Synthesized:
 
 OTHER_TOOLCHAIN = toolchain.CDKTN if toolchain.NAME == toolchain.CDKTF else toolchain.CDKTF
 # The project's packages (what toolchain.synth_configs can import), and each toolchain's pins.
-APP_PACKAGES = sorted(p.relative_to(ROOT) for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests")
+# (benchmarks/ measures the app and is never imported by it.)
+APP_PACKAGES = sorted(
+    p.relative_to(ROOT) for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name not in ("tests", "benchmarks")
+)
 TOOLCHAIN_PINS = {
     toolchain.CDKTN: (Path("requirements-cdktn.txt"), Path("constraints-cdktn.txt"), Path("toolchains/cdktn/package-lock.json")),
     toolchain.CDKTF: (Path("requirements.txt"), Path("constraints.txt"), Path("package-lock.json")),
@@ -372,7 +375,7 @@ PER_WORKER_FIXTURES = frozenset(
         "twin_directory",
     }
 )
-INNER_LOOP_EXCLUDES = ("jsii", "terraform", "slow")
+INNER_LOOP_EXCLUDES = ("jsii", "terraform", "slow", "process")
 IN_PROCESS_JSII = "jsii-in-process"
 
 
@@ -411,13 +414,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "terraform: runs the terraform CLI (set automatically for the `terraform` fixture)")
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker with the rest of its group")
     config.addinivalue_line("markers", "spawns_jsii: starts a jsii process of its own (a CLI synth, the other toolchain)")
+    config.addinivalue_line(
+        "markers", "process: starts a process (a CLI end to end, a script, a tool; set automatically, tests/harness/classify.py)"
+    )
     config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
     if config.getoption("--no-result-cache"):
         os.environ[result_cache.ENV_SWITCH] = "0"  # xdist workers get the option too
     if config.getoption("--inner-loop"):
         sys.meta_path.insert(0, _JsiiRefused())
+        sys.addaudithook(_refuse_unclassified_process)
         # The snapshot tests are not run here: their snapshots are not "unused".
         config.option.warn_unused_snapshots = True
+
+
+_PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"})
+_RUNNING_IN_INNER_LOOP = [False]  # set while a test of an --inner-loop run executes
+
+
+def _refuse_unclassified_process(event: str, args: tuple) -> None:
+    """In ``--inner-loop`` runs: a test that starts a process the analysis did not see fails
+    loudly (the inner loop runs no process; `make test` runs those tests)."""
+    if _RUNNING_IN_INNER_LOOP[0] and event in _PROCESS_EVENTS:
+        _RUNNING_IN_INNER_LOOP[0] = False  # once: the failure report itself may start nothing, but be safe
+        raise RuntimeError(
+            f"this test starts a process ({event}), which `make check` (pytest --inner-loop) does not run: "
+            "mark it `@pytest.mark.process` (tests/harness/classify.py did not see it)"
+        )
+
+
+def _starts_process(item: pytest.Item) -> bool:
+    function = getattr(item, "function", None)
+    if function is not None and classify.function_starts_process(function):
+        return True
+    return any(classify.function_starts_process(definition.func) for _, definition in _fixture_defs(item))
 
 
 def _module_left_out(path: Path) -> bool:
@@ -535,6 +564,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             item.add_marker(pytest.mark.jsii)
         if "terraform" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("terraform"):
             item.add_marker(pytest.mark.terraform)
+        if not item.get_closest_marker("process") and _starts_process(item):
+            item.add_marker(pytest.mark.process)
     if config.getoption("--inner-loop"):
         kept = [i for i in items if not any(i.get_closest_marker(m) for m in INNER_LOOP_EXCLUDES)]
         deselected = [i for i in items if i not in kept]
@@ -592,7 +623,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     classification and grouping above decide which worker should: `make bench` shows the result)."""
     loaded_before = classify.jsii_loaded()
     started = time.perf_counter()
-    yield
+    _RUNNING_IN_INNER_LOOP[0] = item.config.getoption("--inner-loop")
+    try:
+        yield
+    finally:
+        _RUNNING_IN_INNER_LOOP[0] = False
     if not loaded_before and classify.jsii_loaded():
         group = item.get_closest_marker("xdist_group")
         where = f"{item.nodeid} (group {group.args[0] if group else 'none'})"
@@ -603,7 +638,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     if config.getoption("--inner-loop"):
         left_out = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py") if _module_left_out(p))
         terminalreporter.write_line(
-            "inner loop: jsii imports refused; left to `make test` (they need jsii, Terraform or an external tool): "
+            "inner loop: jsii imports and process starts refused; left to `make test` (they need jsii, Terraform, "
+            "an external tool or a process): "
             f"the deselected tests and {len(left_out)} modules whose imports load jsii ({', '.join(left_out) or 'none'})"
         )
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -303,6 +305,73 @@ def function_needs_jsii(function: Callable) -> bool:
     functions it names, transitively)."""
     function = inspect.unwrap(function)
     return isinstance(function, FunctionType) and _function_needs_jsii(function)
+
+
+# What starts a process: these subprocess functions, and the os functions that run or replace one.
+_SUBPROCESS_STARTS = frozenset({"run", "Popen", "call", "check_call", "check_output", "getoutput", "getstatusoutput"})
+_OS_PROCESS_FUNCTIONS = frozenset({"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp"})
+_OS_PROCESS_PREFIXES = ("exec", "spawn")
+
+
+def _starts_process_directly(node: ast.AST, scope: dict[str, object]) -> bool:
+    if isinstance(node, ast.ImportFrom) and node.module == "subprocess":
+        return any(alias.name in _SUBPROCESS_STARTS for alias in node.names)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module = scope.get(node.value.id)
+        if module is subprocess:
+            return node.attr in _SUBPROCESS_STARTS
+        if module is os:
+            return node.attr in _OS_PROCESS_FUNCTIONS or node.attr.startswith(_OS_PROCESS_PREFIXES)
+    if isinstance(node, ast.Name):
+        target = scope.get(node.id)
+        return getattr(target, "__module__", "") == "subprocess" and getattr(target, "__name__", "") in _SUBPROCESS_STARTS
+    return False
+
+
+@cache
+def _function_starts_process(function: Callable) -> bool:
+    _IN_PROGRESS_PROCESS.add(function)
+    try:
+        definition = _definition(function)
+        if definition is None:
+            return False
+        scope = {**getattr(function, "__globals__", {}), **_closure(function)}
+        body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
+        nodes = [n for statement in body for n in ast.walk(statement)]
+        for node in nodes:  # a local ``import subprocess`` binds the module in the body
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in ("subprocess", "os"):
+                        scope[alias.asname or alias.name] = subprocess if alias.name == "subprocess" else os
+        module = inspect.getmodule(function)
+        package = ""
+        if module is not None:
+            package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
+        for node in nodes:
+            if _starts_process_directly(node, scope):
+                return True
+            if isinstance(node, ast.ImportFrom) and any(
+                f not in _IN_PROGRESS_PROCESS and _function_starts_process(f) for f in _imported_functions(node, package)
+            ):
+                return True
+            if isinstance(node, ast.Name | ast.Attribute) and not _names_lazy_jsii_export(node, scope):
+                target = _resolve(node, scope)
+                if target is not None and target not in _IN_PROGRESS_PROCESS and _function_starts_process(target):
+                    return True
+        return False
+    finally:
+        _IN_PROGRESS_PROCESS.discard(function)
+
+
+_IN_PROGRESS_PROCESS: set[Callable] = set()
+
+
+def function_starts_process(function: Callable) -> bool:
+    """Whether calling ``function`` can start a process (subprocess, os.system/exec/spawn/fork),
+    itself or through the project functions it names, transitively. Like the jsii analysis it
+    cannot follow a method called through an object; `make check` refuses such a start at run time."""
+    function = inspect.unwrap(function)
+    return isinstance(function, FunctionType) and _function_starts_process(function)
 
 
 def jsii_loaded() -> bool:

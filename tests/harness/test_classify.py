@@ -84,6 +84,32 @@ def test_function_bodies_and_what_they_call_are_followed(function, loads_jsii):
     assert classify.function_needs_jsii(function) is loads_jsii
 
 
+def _runs_a_process():
+    import subprocess
+
+    return subprocess.run(["true"], check=False)
+
+
+def _calls_a_process_helper():
+    from tests.pipelines.conftest import run
+
+    return run
+
+
+def _builds_a_completed_process_record():
+    import subprocess
+
+    return subprocess.CompletedProcess(["x"], 0)
+
+
+@pytest.mark.parametrize(
+    ("function", "starts"),
+    [(_pure, False), (_runs_a_process, True), (_calls_a_process_helper, True), (_builds_a_completed_process_record, False)],
+)
+def test_process_starts_are_found_through_the_functions_called(function, starts):
+    assert classify.function_starts_process(function) is starts
+
+
 def test_lazy_exports_are_read_from_the_map_without_importing():
     exports = classify.lazy_exports_of("constructs_lib.nginx_ingress")
     assert exports["NginxIngress"] == "constructs_lib.nginx_ingress.construct"

@@ -78,8 +78,8 @@ def test_only_the_suite_section_is_rewritten(tmp_path):
     assert report.read_text() == f"# Performance\n\nkept\n\n{bench.MARKER}\nnew\n{bench.END_MARKER}\n\nalso kept\n"
 
 
-def test_check_runs_with_make_tests_workers():
-    assert bench.mode_args("check", "-n 2 --dist loadgroup") == ["--inner-loop", "-n", "2", "-q"]
-    assert bench.mode_args("check-cold", "-n 2") == ["--inner-loop", "-n", "2", "-q", "--no-result-cache"]
+def test_check_runs_in_one_process_and_the_cold_runs_reuse_nothing():
+    assert bench.mode_args("check", "-n 2 --dist loadgroup") == ["--inner-loop", "-p", "no:xdist", "-q"]
+    assert bench.mode_args("check-cold", "-n 2") == ["--inner-loop", "-p", "no:xdist", "-q", "--no-result-cache"]
     assert bench.mode_args("parallel-cold", "-n 2") == ["-n", "2", "--no-result-cache"]
     assert bench.mode_args("serial", "-n 2") == ["-p", "no:xdist", "--no-result-cache"]
