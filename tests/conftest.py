@@ -23,6 +23,7 @@ Speed (docs/performance.md, issue #16), all automatic for new tests and fixtures
 from __future__ import annotations
 
 import fcntl
+import gc
 import importlib.abc
 import json
 import os
@@ -629,6 +630,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     finally:
         _RUNNING_IN_INNER_LOOP[0] = False
     if not loaded_before and classify.jsii_loaded():
+        # The bindings are ~100,000 long-lived objects; every full garbage collection walked them
+        # all (about a second each, many times per run). Freezing moves them out of its sight.
+        gc.freeze()
         group = item.get_closest_marker("xdist_group")
         where = f"{item.nodeid} (group {group.args[0] if group else 'none'})"
         profile.record("jsii first loaded by", where, time.perf_counter() - started)
