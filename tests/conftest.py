@@ -101,8 +101,8 @@ def _synth(config_path: Path, outroot: Path) -> Synthesized:
             # What a synth reads: the project's packages, the config and the toolchain's pins; a
             # synth kept under that key is written back without loading jsii (result_cache).
             key = result_cache.content_key(
-                [*APP_PACKAGES, config_path.relative_to(ROOT), *TOOLCHAIN_PINS[toolchain.NAME]],
-                extra=[toolchain.NAME, sys.version],
+                [*APP_PACKAGES, config_path.relative_to(ROOT), *TOOLCHAIN_PINS[toolchain.NAME], Path("tests/conftest.py")],
+                extra=[toolchain.NAME, sys.version, _node_version()],  # the recipe (this file) and jsii's Node
             )
             cached = result_cache.load(f"synth-{toolchain.NAME}", key)
             if cached is not None:
@@ -204,9 +204,10 @@ def other_toolchain_synth(shared_synth_root) -> OtherSynth:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if done.exists():
             return OtherSynth(outroot)
+        node = subprocess.run([str(other.node_bin / "node"), "--version"], capture_output=True, text=True).stdout
         key = result_cache.content_key(
-            [*APP_PACKAGES, *(p.relative_to(ROOT) for p in configs), *TOOLCHAIN_PINS[OTHER_TOOLCHAIN]],
-            extra=[OTHER_TOOLCHAIN, subprocess.run([str(other.python), "-VV"], capture_output=True, text=True).stdout],
+            [*APP_PACKAGES, *(p.relative_to(ROOT) for p in configs), *TOOLCHAIN_PINS[OTHER_TOOLCHAIN], Path("tests/conftest.py")],
+            extra=[OTHER_TOOLCHAIN, subprocess.run([str(other.python), "-VV"], capture_output=True, text=True).stdout, node],
         )
         outroot.mkdir(exist_ok=True)  # cdktn's App creates only the last level of its outdir
         cached = result_cache.load(f"synth-{OTHER_TOOLCHAIN}", key)
@@ -291,7 +292,7 @@ def cli_default_synth(tmp_path_factory) -> CliSynth:
     # The CLI sees only the scratch project, the linked virtualenv and node_modules (keyed by their
     # pins) and the Node and Python it runs on: a successful run is kept under that key.
     key = result_cache.content_key(
-        CLI_INPUTS[toolchain.NAME],
+        (*CLI_INPUTS[toolchain.NAME], Path("tests/conftest.py")),  # the recipe: the command and cli_env()
         extra=[result_cache.tree_digest(project), *CLI_SYNTH[toolchain.NAME], toolchain.NAME, sys.version, _node_version()],
     )
     cached = result_cache.load("cli-synth", key)
@@ -421,6 +422,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(profile.SuiteProfile(), "suite-profile")
     if config.getoption("--no-result-cache"):
         os.environ[result_cache.ENV_SWITCH] = "0"  # xdist workers get the option too
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        result_cache.prune()
     if config.getoption("--inner-loop"):
         sys.meta_path.insert(0, _JsiiRefused())
         sys.addaudithook(_refuse_unclassified_process)
@@ -430,13 +433,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"})
 _RUNNING_IN_INNER_LOOP = [False]  # set while a test of an --inner-loop run executes
+_REFUSED_PROCESSES: list[str] = []
 
 
 def _refuse_unclassified_process(event: str, args: tuple) -> None:
     """In ``--inner-loop`` runs: a test that starts a process the analysis did not see fails
     loudly (the inner loop runs no process; `make test` runs those tests)."""
     if _RUNNING_IN_INNER_LOOP[0] and event in _PROCESS_EVENTS:
-        _RUNNING_IN_INNER_LOOP[0] = False  # once: the failure report itself may start nothing, but be safe
+        _REFUSED_PROCESSES.append(event)  # the session fails too, even if a test swallowed the error
         raise RuntimeError(
             f"this test starts a process ({event}), which `make check` (pytest --inner-loop) does not run: "
             "mark it `@pytest.mark.process` (tests/harness/classify.py did not see it)"
@@ -630,8 +634,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     finally:
         _RUNNING_IN_INNER_LOOP[0] = False
     if not loaded_before and classify.jsii_loaded():
-        # The bindings are ~100,000 long-lived objects; every full garbage collection walked them
-        # all (about a second each, many times per run). Freezing moves them out of its sight.
+        # The bindings are ~1.2 million long-lived objects; every full garbage collection walked
+        # them all (0.7 s each, several times per run). Freezing moves them out of its sight.
         gc.freeze()
         group = item.get_closest_marker("xdist_group")
         where = f"{item.nodeid} (group {group.args[0] if group else 'none'})"
@@ -652,3 +656,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     if session.config.getoption("--inner-loop") and classify.jsii_loaded():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         print("\nERROR: jsii was loaded during an --inner-loop run (see the failing test)", file=sys.stderr)
+    if _REFUSED_PROCESSES:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nERROR: a test started a process during an --inner-loop run ({_REFUSED_PROCESSES[0]})", file=sys.stderr)

@@ -58,6 +58,7 @@ INPUTS = tuple(
         "stacks",
         "tools",
         "tests/__init__.py",
+        "tests/test_azure_tools.py",  # how the suite is run (PYTEST)
         "tests/azure_tools",
         "tests/fixtures/configs",
         "requirements-azure.txt",

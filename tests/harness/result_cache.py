@@ -5,13 +5,19 @@ them, never a stale pass").
 A key is a SHA-256 over the bytes of every file in the step's declared input folders and files
 (paths and contents, ``__pycache__`` left out) plus any extra strings the step names (a tool's
 version, an interpreter). Change one byte of an input and the key changes, so the step runs
-again; nothing is ever invalidated by time. Each step that uses the cache also checks, whenever it
-really runs, that what it read lies within its declared inputs (see tests/test_azure_tools.py),
-so an input that a later change adds cannot silently stay out of the key.
+again; nothing is invalidated by time. Where a step's reads can be seen, a test holds the key
+complete: the tools suite records every repository file it opens on each real run and fails on
+one outside its declared inputs (tests/test_azure_tools.py); the stand-in's provider processes
+import no other project code (tests/terraform/test_standin_cache.py). Elsewhere the keys are
+deliberately broad (a synth is keyed on every package of the app).
 
-Entries live in ``.stamps/test-results/`` (git-ignored). Only complete, passing results are
-stored: a failure always runs again. ``pytest --no-result-cache`` (or ``SUITE_RESULT_CACHE=0``)
-ignores the entries and runs every step; CI starts from a clean clone, so it always does.
+Entries live in ``.stamps/test-results/`` (git-ignored; entries older than a week are removed at
+the start of a run). A step stores only a complete result: a tool's verdict when the tool ran to
+completion and passed, a plan only when clean, a recorded sequence only once every test of its
+module passed; a failure always runs again. Nothing is stored in a run during which a source file
+of the checkout changed (the code already loaded could differ from the files the key is computed
+from). ``pytest --no-result-cache`` (or ``SUITE_RESULT_CACHE=0``) ignores the entries and runs every
+step; CI starts from a clean clone, so it always does.
 """
 
 from __future__ import annotations
@@ -21,12 +27,34 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_ROOT = ROOT / ".stamps" / "test-results"
 ENV_SWITCH = "SUITE_RESULT_CACHE"
+# When this process started (this module is imported before any project code): a file of the
+# checkout changed after it means the code already loaded may differ from the files a key is
+# computed from, so nothing more is stored in this run.
+STARTED_NS = time.time_ns()
+# Not sources: generated, installed or this cache itself.
+_NOT_SOURCES = frozenset(
+    {
+        ".git",
+        ".stamps",
+        "node_modules",
+        "cdktf.out",
+        "state",
+        "__pycache__",
+        ".pytest_cache",
+        ".hypothesis",
+        "mutants",
+        "gitops.out",
+        "smoke-results",
+    }
+)
+MAX_AGE_DAYS = 7
 
 
 def enabled() -> bool:
@@ -109,9 +137,25 @@ def load(kind: str, key: str, name: str = "result.json"):
         return None
 
 
+def checkout_changed_since_start() -> bool:
+    """Whether a source file of the checkout was written after this process started."""
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in _NOT_SOURCES and not d.startswith(".venv")]
+        for name in files:
+            try:
+                if os.stat(os.path.join(folder, name)).st_mtime_ns > STARTED_NS:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 def store(kind: str, key: str, files: dict[str, object]) -> None:
     """Write ``{file name: JSON-able value}`` as the entry, all at once (a directory renamed into
-    place: a reader never sees half an entry; a racing writer's identical entry wins)."""
+    place: a reader never sees half an entry; a racing writer's identical entry wins). Nothing is
+    stored once a source file changed during the run (``checkout_changed_since_start``)."""
+    if checkout_changed_since_start():
+        return
     CACHE_ROOT.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{kind}-{key}-", dir=CACHE_ROOT))
     try:
@@ -137,3 +181,14 @@ FAILED_MODULES: set[str] = set()
 
 def module_failed(request) -> bool:
     return str(request.node.path) in FAILED_MODULES
+
+
+def prune(max_age_days: float = MAX_AGE_DAYS) -> None:
+    """Remove entries written more than ``max_age_days`` ago (a removed entry just runs again)."""
+    limit = time.time() - max_age_days * 86400
+    for path in CACHE_ROOT.glob("*") if CACHE_ROOT.exists() else ():
+        try:
+            if path.is_dir() and path.stat().st_mtime < limit:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue

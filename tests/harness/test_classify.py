@@ -147,3 +147,13 @@ def test_collected_tests_are_marked_and_grouped(request):
             assert group.startswith("planned_stack:") and "]" not in group, item.nodeid
         elif names <= conftest.PER_WORKER_FIXTURES | {"request", "tmp_path", "tmp_path_factory", "monkeypatch", "capsys"}:
             assert conftest._xdist_group(item) is None, item.nodeid
+
+
+def test_the_inner_loop_refuses_a_process_start_and_fails_the_session(monkeypatch):
+    monkeypatch.setattr(conftest, "_RUNNING_IN_INNER_LOOP", [True])
+    monkeypatch.setattr(conftest, "_REFUSED_PROCESSES", [])
+    conftest._refuse_unclassified_process("open", ("x",))  # not a process start
+    for _ in range(2):  # refused every time, not only once
+        with pytest.raises(RuntimeError, match="make check"):
+            conftest._refuse_unclassified_process("subprocess.Popen", ("true",))
+    assert conftest._REFUSED_PROCESSES == ["subprocess.Popen", "subprocess.Popen"]

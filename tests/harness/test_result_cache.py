@@ -68,3 +68,17 @@ def test_a_failed_test_marks_its_module(monkeypatch, tmp_path):
     monkeypatch.setattr(result_cache, "FAILED_MODULES", {str(tmp_path / "test_x.py")})
     assert result_cache.module_failed(types.SimpleNamespace(node=types.SimpleNamespace(path=tmp_path / "test_x.py")))
     assert not result_cache.module_failed(types.SimpleNamespace(node=types.SimpleNamespace(path=tmp_path / "test_y.py")))
+
+
+def test_nothing_is_stored_after_a_source_file_changed(cache_root, monkeypatch):
+    monkeypatch.setattr(result_cache, "ROOT", cache_root)
+    (cache_root / "config").mkdir()
+    source = cache_root / "config" / "model.py"
+    source.write_text("x = 1\n")
+    monkeypatch.setattr(result_cache, "STARTED_NS", source.stat().st_mtime_ns + 1)
+    result_cache.store("kind", "before", {"result.json": 1})
+    assert result_cache.load("kind", "before") == 1
+    source.write_text("x = 2\n")  # edited during the run
+    monkeypatch.setattr(result_cache, "STARTED_NS", source.stat().st_mtime_ns - 1)
+    result_cache.store("kind", "after", {"result.json": 2})
+    assert result_cache.load("kind", "after") is None

@@ -125,8 +125,11 @@ def _cached_plan(key: str, directory: Path, standin_mirror) -> tuple | None:
     return workspace, stored["validation"], plan, stored["plan_json"]
 
 
+PLAN_TESTS = ROOT / "tests" / "terraform" / "test_validate_and_plan.py"
+
+
 @pytest.fixture(scope="session", params=CASES, ids=case_id)
-def planned_stack(request, synth, standin_mirror, terraform, tmp_path_factory) -> PlannedStack:
+def planned_stack(request, synth, standin_mirror, terraform, tmp_path_factory) -> Iterator[PlannedStack]:
     """init, validate -json, plan and show -json of one synthesized stack, once per session; a
     clean result is kept across runs keyed by everything that decides it (``_plan_key``,
     tests/harness/result_cache.py), a failing one always runs again."""
@@ -138,7 +141,10 @@ def planned_stack(request, synth, standin_mirror, terraform, tmp_path_factory) -
     cached = _cached_plan(key, directory, standin_mirror)
     if cached is not None:
         workspace, validation, plan, plan_json = cached
-        return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
+        yield PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
+        if str(PLAN_TESTS) in result_cache.FAILED_MODULES:  # a failure always runs again
+            result_cache.discard(PLAN_CACHE, key)
+        return
     with phase("terraform", f"init + validate + plan + show: {case_id(request.param)}"):
         workspace = mirror.Workspace.from_stack(source, directory, standin_mirror)
         workspace.observed_values = observed_values(config)
@@ -161,7 +167,9 @@ def planned_stack(request, synth, standin_mirror, terraform, tmp_path_factory) -
                 }
             },
         )
-    return PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
+    yield PlannedStack(config, stack, result.stacks[stack], workspace, validation, plan, plan_json)
+    if str(PLAN_TESTS) in result_cache.FAILED_MODULES:
+        result_cache.discard(PLAN_CACHE, key)
 
 
 @pytest.fixture(scope="session")

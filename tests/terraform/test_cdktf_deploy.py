@@ -48,6 +48,7 @@ RUN_INPUTS = (
     Path("tests/terraform/test_validate_and_plan.py"),
     Path("tests/config/test_environment.py"),
     Path("tests/conftest.py"),
+    Path("tests/terraform/conftest.py"),
 )
 
 

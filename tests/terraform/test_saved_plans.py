@@ -133,6 +133,7 @@ SCENARIO_INPUTS = (
     Path("toolchain"),
     Path("Makefile"),
     Path("tests/terraform/test_saved_plans.py"),
+    Path("tests/terraform/conftest.py"),
     Path("tests/config/test_environment.py"),
     Path("requirements.txt"),
     Path("requirements-dev.txt"),
@@ -164,7 +165,7 @@ def _restored(value: Any) -> Any:
 @pytest.fixture(scope="module")
 def scenario(synth, standin_mirror, terraform, tmp_path_factory, users_config, request) -> Iterator[dict[str, Any]]:
     """The whole sequence's results by name; kept across runs keyed by everything it depends on
-    (result_cache), dropped again when any test of this module fails."""
+    (result_cache), stored only when every test of this module passed."""
     result = synth(EXAMPLE)
     key = _scenario_key(result.outdir, users_config, terraform)
     cached = result_cache.load("saved-plans", key)
@@ -172,9 +173,10 @@ def scenario(synth, standin_mirror, terraform, tmp_path_factory, users_config, r
         yield {name: _restored(value) for name, value in cached.items()} | {"documents": result.stacks}
     else:
         steps = run_scenario(result, standin_mirror, tmp_path_factory, users_config)
-        stored = {name: _stored(value) for name, value in steps.items() if name not in ("root", "documents")}
-        result_cache.store("saved-plans", key, {"result.json": stored})
         yield steps
+        if not result_cache.module_failed(request):  # stored once every test of the module passed
+            stored = {name: _stored(value) for name, value in steps.items() if name not in ("root", "documents")}
+            result_cache.store("saved-plans", key, {"result.json": stored})
     if result_cache.module_failed(request):
         result_cache.discard("saved-plans", key)
 
