@@ -89,6 +89,17 @@ class Synthesized:
 
 
 @cache
+def _app_key() -> str:
+    """What every synth of this toolchain reads besides its config: the project's packages, the
+    toolchain's pins, the recipe (this file) and the Python and Node (jsii's) it runs on. Hashed
+    once per process, not once per config."""
+    return result_cache.content_key(
+        [*APP_PACKAGES, *TOOLCHAIN_PINS[toolchain.NAME], Path("tests/conftest.py")],
+        extra=[toolchain.NAME, sys.version, node_version()],
+    )
+
+
+@cache
 def _synth(config_path: Path, outroot: Path) -> Synthesized:
     """Synthesizes ``config_path`` into ``outroot`` once per run: ``outroot`` is shared by the
     xdist workers, and a lock per config lets the first worker write it while the others wait and
@@ -100,10 +111,7 @@ def _synth(config_path: Path, outroot: Path) -> Synthesized:
         if not done.exists():
             # What a synth reads: the project's packages, the config and the toolchain's pins; a
             # synth kept under that key is written back without loading jsii (result_cache).
-            key = result_cache.content_key(
-                [*APP_PACKAGES, config_path.relative_to(ROOT), *TOOLCHAIN_PINS[toolchain.NAME], Path("tests/conftest.py")],
-                extra=[toolchain.NAME, sys.version, _node_version()],  # the recipe (this file) and jsii's Node
-            )
+            key = result_cache.content_key([config_path.relative_to(ROOT)], extra=[_app_key()])
             cached = result_cache.load(f"synth-{toolchain.NAME}", key)
             if cached is not None:
                 result_cache.write_tree(outdir, cached)
@@ -293,7 +301,7 @@ def cli_default_synth(tmp_path_factory) -> CliSynth:
     # pins) and the Node and Python it runs on: a successful run is kept under that key.
     key = result_cache.content_key(
         (*CLI_INPUTS[toolchain.NAME], Path("tests/conftest.py")),  # the recipe: the command and cli_env()
-        extra=[result_cache.tree_digest(project), *CLI_SYNTH[toolchain.NAME], toolchain.NAME, sys.version, _node_version()],
+        extra=[result_cache.tree_digest(project), *CLI_SYNTH[toolchain.NAME], toolchain.NAME, sys.version, node_version()],
     )
     cached = result_cache.load("cli-synth", key)
     if cached is not None:
@@ -322,7 +330,7 @@ CLI_INPUTS = {
 
 
 @cache
-def _node_version() -> str:
+def node_version() -> str:
     return subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
 
 
@@ -349,12 +357,12 @@ def checkov_scan(synth, tmp_path_factory) -> dict:
     # Checkov's result depends only on the scanned files, its pinned version and this call: kept
     # across runs under that key (tests/harness/result_cache.py).
     key = result_cache.content_key(CHECKOV_INPUTS, extra=[result_cache.tree_digest(root), *CHECKOV_ARGUMENTS])
-    reports = result_cache.load("checkov", key)
-    if reports is None:
+
+    def scan() -> list[dict]:
         with phase("checkov", f"terraform_json + secrets over {len(EXAMPLE_CONFIGS + FIXTURE_CONFIGS)} configs' output"):
-            reports = run_checkov(root, *CHECKOV_ARGUMENTS)
-        result_cache.store("checkov", key, {"result.json": reports})
-    return {"root": root, "reports": reports}
+            return run_checkov(root, *CHECKOV_ARGUMENTS)
+
+    return {"root": root, "reports": result_cache.load_or_run("checkov", key, scan)}
 
 
 # --- Classification, the inner loop and scheduling (issue #16) -----------------------------------

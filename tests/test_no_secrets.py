@@ -56,10 +56,8 @@ def checkov_cases(tmp_path_factory) -> dict[str, dict[str, list]]:
     scanned = {name: write(root / name) for name, write in writers.items()}
     inputs = (*CHECKOV_INPUTS, Path("tests/secret_scan.py"))  # its filter of reviewed name keys too
     key = result_cache.content_key(inputs, extra=[result_cache.tree_digest(root), "checkov_secrets"])
-    found = result_cache.load("checkov-secrets", key)
-    if found is None:  # Checkov's findings depend only on the files, its pinned version and this call
-        found = checkov_secrets(root)
-        result_cache.store("checkov-secrets", key, {"result.json": found})
+    # Checkov's findings depend only on the files, its pinned version and this call.
+    found = result_cache.load_or_run("checkov-secrets", key, lambda: checkov_secrets(root))
     cases = {}
     for name in writers:
         prefix = f" /{name}/"

@@ -214,35 +214,67 @@ def _definition(function: Callable) -> ast.AST | None:
     return tree.body[0] if tree.body else tree
 
 
-@cache
-def _function_needs_jsii(function: Callable) -> bool:
-    _IN_PROGRESS_FUNCTIONS.add(function)
+def _body(function: Callable) -> tuple[list[ast.AST], dict[str, object], str] | None:
+    """The nodes of ``function``'s body (not its decorators, which run at import), the names they
+    see (a local ``import subprocess``/``os`` included) and the package relative imports start from."""
+    definition = _definition(function)
+    if definition is None:
+        return None
+    module = inspect.getmodule(function)
+    package = ""
+    if module is not None:
+        package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
+    scope = {**getattr(function, "__globals__", {}), **_closure(function)}
+    body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
+    nodes = [n for statement in body for n in ast.walk(statement)]
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("subprocess", "os"):
+                    scope[alias.asname or alias.name] = subprocess if alias.name == "subprocess" else os
+    return nodes, scope, package
+
+
+def _reaches(
+    function: Callable,
+    leaf: Callable[[ast.AST, dict[str, object], str], bool],
+    follow: Callable[[Callable], bool],
+    in_progress: set[Callable],
+) -> bool:
+    """Whether ``leaf`` holds for a node of ``function``'s body or, through ``follow`` (the cached
+    analysis itself), for a project function it imports or names; a cycle is cut where it closes."""
+    found = _body(function)
+    if found is None:
+        return False
+    nodes, scope, package = found
+    in_progress.add(function)
     try:
-        definition = _definition(function)
-        if definition is None:
-            return False
-        module = inspect.getmodule(function)
-        package = ""
-        if module is not None:
-            package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
-        scope = {**getattr(function, "__globals__", {}), **_closure(function)}
-        # The body only: decorators (e.g. parametrize lists) run at import, not when it is called.
-        body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
-        for node in (n for statement in body for n in ast.walk(statement)):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                if any(module_needs_jsii(m) for m in _imported_modules(node, package)):
-                    return True
-                if any(f not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(f) for f in _imported_functions(node, package)):
-                    return True
-            elif isinstance(node, ast.Name | ast.Attribute):
-                if _names_lazy_jsii_export(node, scope):
-                    return True
+        for node in nodes:
+            if leaf(node, scope, package):
+                return True
+            callees: list[Callable] = []
+            if isinstance(node, ast.ImportFrom):
+                callees = _imported_functions(node, package)
+            elif isinstance(node, ast.Name | ast.Attribute) and not _names_lazy_jsii_export(node, scope):
+                # (a lazy export from a jsii module is not looked up: that would import it)
                 target = _resolve(node, scope)
-                if target is not None and target not in _IN_PROGRESS_FUNCTIONS and _function_needs_jsii(target):
-                    return True
+                callees = [target] if target is not None else []
+            if any(f not in in_progress and follow(f) for f in callees):
+                return True
         return False
     finally:
-        _IN_PROGRESS_FUNCTIONS.discard(function)
+        in_progress.discard(function)
+
+
+def _loads_jsii_directly(node: ast.AST, scope: dict[str, object], package: str) -> bool:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return any(module_needs_jsii(m) for m in _imported_modules(node, package))
+    return _names_lazy_jsii_export(node, scope)
+
+
+@cache
+def _function_needs_jsii(function: Callable) -> bool:
+    return _reaches(function, _loads_jsii_directly, _function_needs_jsii, _IN_PROGRESS_FUNCTIONS)
 
 
 _IN_PROGRESS_FUNCTIONS: set[Callable] = set()
@@ -313,7 +345,7 @@ _OS_PROCESS_FUNCTIONS = frozenset({"system", "popen", "fork", "forkpty", "posix_
 _OS_PROCESS_PREFIXES = ("exec", "spawn")
 
 
-def _starts_process_directly(node: ast.AST, scope: dict[str, object]) -> bool:
+def _starts_process_directly(node: ast.AST, scope: dict[str, object], _package: str = "") -> bool:
     if isinstance(node, ast.ImportFrom) and node.module == "subprocess":
         return any(alias.name in _SUBPROCESS_STARTS for alias in node.names)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
@@ -330,37 +362,12 @@ def _starts_process_directly(node: ast.AST, scope: dict[str, object]) -> bool:
 
 @cache
 def _function_starts_process(function: Callable) -> bool:
-    _IN_PROGRESS_PROCESS.add(function)
-    try:
-        definition = _definition(function)
-        if definition is None:
-            return False
-        scope = {**getattr(function, "__globals__", {}), **_closure(function)}
-        body = definition.body if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) else [definition]
-        nodes = [n for statement in body for n in ast.walk(statement)]
-        for node in nodes:  # a local ``import subprocess`` binds the module in the body
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name in ("subprocess", "os"):
-                        scope[alias.asname or alias.name] = subprocess if alias.name == "subprocess" else os
-        module = inspect.getmodule(function)
-        package = ""
-        if module is not None:
-            package = module.__name__ if hasattr(module, "__path__") else module.__name__.rpartition(".")[0]
-        for node in nodes:
-            if _starts_process_directly(node, scope):
-                return True
-            if isinstance(node, ast.ImportFrom) and any(
-                f not in _IN_PROGRESS_PROCESS and _function_starts_process(f) for f in _imported_functions(node, package)
-            ):
-                return True
-            if isinstance(node, ast.Name | ast.Attribute) and not _names_lazy_jsii_export(node, scope):
-                target = _resolve(node, scope)
-                if target is not None and target not in _IN_PROGRESS_PROCESS and _function_starts_process(target):
-                    return True
-        return False
-    finally:
-        _IN_PROGRESS_PROCESS.discard(function)
+    return _reaches(
+        function,
+        lambda node, scope, _package: _starts_process_directly(node, scope),
+        _function_starts_process,
+        _IN_PROGRESS_PROCESS,
+    )
 
 
 _IN_PROGRESS_PROCESS: set[Callable] = set()

@@ -28,7 +28,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,6 +169,34 @@ def store(kind: str, key: str, files: dict[str, object]) -> None:
         os.rename(scratch, target)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def load_or_run(kind: str, key: str, run: Callable[[], object], keep: Callable[[object], bool] = lambda result: True):
+    """The stored result under ``key``, else ``run()``'s, stored when ``keep(result)`` (a passing,
+    complete result: a failure always runs again)."""
+    found = load(kind, key)
+    if found is not None:
+        return found
+    result = run()
+    if keep(result):
+        store(kind, key, {"result.json": result})
+    return result
+
+
+@contextmanager
+def kept_once_passed(
+    request, kind: str, key: str, run: Callable[[], object], *, encode=lambda result: result, decode=lambda stored: stored
+) -> Iterator[object]:
+    """For a module-scoped fixture: the stored result (``decode``d), else ``run()``'s; after the
+    module's tests, ``encode(result)`` is stored if they all passed, and any stored one is dropped
+    if one failed."""
+    stored = load(kind, key)
+    result = decode(stored) if stored is not None else run()
+    yield result
+    if module_failed(request):
+        discard(kind, key)
+    elif stored is None:
+        store(kind, key, {"result.json": encode(result)})
 
 
 def discard(kind: str, key: str) -> None:

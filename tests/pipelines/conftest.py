@@ -55,15 +55,16 @@ def run(command: list[str | Path]) -> subprocess.CompletedProcess:
     key (result_cache); runs on scratch files (the tests that break a copy) always run."""
     words = [str(c) for c in command]
     named = [ROOT / w for w in words[1:] if (ROOT / w).exists()]  # the tools run in ROOT
-    key = None
+
+    def completed() -> dict[str, object]:
+        env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
+        done = subprocess.run(words, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
     if all(p.resolve().is_relative_to(ROOT) for p in named):
         key = result_cache.content_key((*PIPELINE_TOOL_INPUTS, *(p.resolve().relative_to(ROOT) for p in named)), extra=words[1:])
-        cached = result_cache.load("pipeline-tool", key)
-        if cached is not None:
-            return subprocess.CompletedProcess(words, cached["returncode"], cached["stdout"], cached["stderr"])
-    env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
-    done = subprocess.run(words, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    if key is not None and done.returncode == 0:  # a failing verdict always runs again
-        result = {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
-        result_cache.store("pipeline-tool", key, {"result.json": result})
-    return done
+        # A failing verdict always runs again.
+        result = result_cache.load_or_run("pipeline-tool", key, completed, keep=lambda result: result["returncode"] == 0)
+    else:
+        result = completed()
+    return subprocess.CompletedProcess(words, **result)

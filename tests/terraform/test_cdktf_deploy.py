@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from tests.config.test_environment import real_config
-from tests.conftest import STACK_NAMES, cli_env, scratch_project
+from tests.conftest import STACK_NAMES, cli_env, node_version, scratch_project
 from tests.harness import result_cache
 from tests.harness.profile import phase
 from tests.terraform.test_validate_and_plan import expected_instances
@@ -65,18 +65,9 @@ def deployed(standin_mirror, terraform, tmp_path_factory, request) -> Iterator[d
     (project / "envs").mkdir()
     for name in (FIRST, SECOND):
         (project / "envs" / f"{name}.yaml").write_text(yaml.safe_dump(real_config(name=name, state={"backend": "local"})))
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout
-    key = result_cache.content_key(RUN_INPUTS, [result_cache.tree_digest(project), node, str(terraform), sys.version])
-    cached = result_cache.load("cdktf-deploy", key)
-    if cached is not None:
-        yield cached
-    else:
-        result = run_commands(project, standin_mirror)
+    key = result_cache.content_key(RUN_INPUTS, [result_cache.tree_digest(project), node_version(), str(terraform), sys.version])
+    with result_cache.kept_once_passed(request, "cdktf-deploy", key, lambda: run_commands(project, standin_mirror)) as result:
         yield result
-        if not result_cache.module_failed(request):  # stored once every test of the module passed
-            result_cache.store("cdktf-deploy", key, {"result.json": result})
-    if result_cache.module_failed(request):
-        result_cache.discard("cdktf-deploy", key)
 
 
 def run_commands(project: Path, standin_mirror) -> dict[str, Any]:

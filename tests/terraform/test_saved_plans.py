@@ -168,17 +168,15 @@ def scenario(synth, standin_mirror, terraform, tmp_path_factory, users_config, r
     (result_cache), stored only when every test of this module passed."""
     result = synth(EXAMPLE)
     key = _scenario_key(result.outdir, users_config, terraform)
-    cached = result_cache.load("saved-plans", key)
-    if cached is not None:
-        yield {name: _restored(value) for name, value in cached.items()} | {"documents": result.stacks}
-    else:
-        steps = run_scenario(result, standin_mirror, tmp_path_factory, users_config)
+    with result_cache.kept_once_passed(
+        request,
+        "saved-plans",
+        key,
+        lambda: run_scenario(result, standin_mirror, tmp_path_factory, users_config),
+        encode=lambda steps: {name: _stored(value) for name, value in steps.items() if name not in ("root", "documents")},
+        decode=lambda stored: {name: _restored(value) for name, value in stored.items()} | {"documents": result.stacks},
+    ) as steps:
         yield steps
-        if not result_cache.module_failed(request):  # stored once every test of the module passed
-            stored = {name: _stored(value) for name, value in steps.items() if name not in ("root", "documents")}
-            result_cache.store("saved-plans", key, {"result.json": stored})
-    if result_cache.module_failed(request):
-        result_cache.discard("saved-plans", key)
 
 
 def run_scenario(result, standin_mirror, tmp_path_factory, users_config) -> dict[str, Any]:
